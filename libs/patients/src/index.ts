@@ -1,0 +1,2 @@
+export * from './patients.module';
+export * from './patients.service';

@@ -1,0 +1,60 @@
+import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { JOB_QUEUE, QUEUES, type JobName, type JobPayloads, type QueueName } from './jobs';
+import { createRedis } from './redis';
+
+export const REDIS = Symbol('REDIS');
+
+/** The producer: the only way the apps put work on a queue. */
+@Injectable()
+export class JobProducer implements OnApplicationShutdown {
+  private readonly queues: Map<QueueName, Queue>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.queues = new Map(
+      Object.values(QUEUES).map((name) => [
+        name,
+        new Queue(name, {
+          prefix: config.QUEUE_PREFIX,
+          connection: { url: config.REDIS_URL, maxRetriesPerRequest: 3 },
+          defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
+        }),
+      ]),
+    );
+  }
+
+  queue(name: QueueName): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`unknown queue ${name}`);
+    return queue;
+  }
+
+  async add<N extends JobName>(name: N, payload: JobPayloads[N], options: JobsOptions & { jobId: string }): Promise<void> {
+    await this.queue(JOB_QUEUE[name]).add(name, payload, options);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}
+
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    JobProducer,
+    { provide: REDIS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createRedis(config.REDIS_URL, 'client') },
+    RedisCloser,
+  ],
+  exports: [JobProducer, REDIS],
+})
+export class QueueModule {}
