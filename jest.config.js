@@ -11,7 +11,21 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
-const libs = ['domain', 'config', 'database', 'queue', 'testing', 'auth', 'audit', 'clinic', 'patients', 'scheduling', 'health', 'reminders', 'follow-ups'];
+const libs = [
+  'domain',
+  'config',
+  'database',
+  'queue',
+  'testing',
+  'auth',
+  'audit',
+  'clinic',
+  'patients',
+  'scheduling',
+  'health',
+  'reminders',
+  'follow-ups',
+];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -20,7 +20,12 @@ describe('auth, access rules and core records over HTTP', () => {
   });
 
   it('refuses a missing, malformed or forged token with 401 problem+json', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic abc' }]) {
+    const cases: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer nope' },
+      { authorization: 'Basic abc' },
+    ];
+    for (const headers of cases) {
       const res = await ctx.request('GET', '/patients', { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -29,24 +34,39 @@ describe('auth, access rules and core records over HTTP', () => {
   });
 
   it('refuses a wrong role with 403', async () => {
-    const res = await ctx.request('POST', '/locations', { token: frontDesk, body: { name: 'X', timezone: 'America/New_York' } });
+    const res = await ctx.request('POST', '/locations', {
+      token: frontDesk,
+      body: { name: 'X', timezone: 'America/New_York' },
+    });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('FORBIDDEN');
   });
 
   it('logs in with email and password and uses the token', async () => {
-    await ctx.request('POST', '/users', { token: admin, body: { email: 'desk@clinic.test', password: 'a-long-password-1', role: 'front_desk' } });
-    const login = await ctx.request('POST', '/auth/login', { body: { email: 'DESK@clinic.test', password: 'a-long-password-1' } });
+    await ctx.request('POST', '/users', {
+      token: admin,
+      body: { email: 'desk@clinic.test', password: 'a-long-password-1', role: 'front_desk' },
+    });
+    const login = await ctx.request('POST', '/auth/login', {
+      body: { email: 'DESK@clinic.test', password: 'a-long-password-1' },
+    });
     expect(login.status).toBe(200);
     expect(login.body.user.role).toBe('front_desk');
-    const wrong = await ctx.request('POST', '/auth/login', { body: { email: 'desk@clinic.test', password: 'wrong-password-1' } });
+    const wrong = await ctx.request('POST', '/auth/login', {
+      body: { email: 'desk@clinic.test', password: 'wrong-password-1' },
+    });
     expect(wrong.status).toBe(401);
     const list = await ctx.request('GET', '/patients', { token: login.body.accessToken });
     expect(list.status).toBe(200);
   });
 
   describe('POST /patients validation', () => {
-    const valid = { firstName: 'Jordan', lastName: 'Rivera', dateOfBirth: '1988-04-12', consent: { sms: true, email: false } };
+    const valid = {
+      firstName: 'Jordan',
+      lastName: 'Rivera',
+      dateOfBirth: '1988-04-12',
+      consent: { sms: true, email: false },
+    };
 
     it('creates a patient with a generated MRN', async () => {
       const res = await ctx.request('POST', '/patients', { token: frontDesk, body: valid });
@@ -72,7 +92,11 @@ describe('auth, access rules and core records over HTTP', () => {
       ['truncated JSON', '{"firstName": "Jo', 'application/json'],
       ['a non-JSON content type', 'firstName=Jo', 'application/x-www-form-urlencoded'],
     ])('answers 4xx problem+json for %s, never 5xx', async (_, rawBody, type) => {
-      const res = await ctx.request('POST', '/patients', { token: frontDesk, rawBody, headers: { 'content-type': type } });
+      const res = await ctx.request('POST', '/patients', {
+        token: frontDesk,
+        rawBody,
+        headers: { 'content-type': type },
+      });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -80,7 +104,13 @@ describe('auth, access rules and core records over HTTP', () => {
     });
 
     it('answers 404 for an unknown id and 400 for a malformed one', async () => {
-      expect((await ctx.request('GET', '/patients/00000000-0000-4000-8000-000000000000', { token: frontDesk })).status).toBe(404);
+      expect(
+        (
+          await ctx.request('GET', '/patients/00000000-0000-4000-8000-000000000000', {
+            token: frontDesk,
+          })
+        ).status,
+      ).toBe(404);
       const bad = await ctx.request('GET', '/patients/not-a-uuid', { token: frontDesk });
       expect(bad.status).toBe(400);
       expect(bad.body.errors[0].field).toBe('id');
@@ -90,12 +120,22 @@ describe('auth, access rules and core records over HTTP', () => {
   it('writes an audit row when a patient record is read', async () => {
     const created = await ctx.request('POST', '/patients', {
       token: frontDesk,
-      body: { firstName: 'Ada', lastName: 'Audit', dateOfBirth: '1970-01-01', consent: { sms: false, email: false } },
+      body: {
+        firstName: 'Ada',
+        lastName: 'Audit',
+        dateOfBirth: '1970-01-01',
+        consent: { sms: false, email: false },
+      },
     });
-    const read = await ctx.request('GET', `/patients/${created.body.id}`, { token: frontDesk, headers: { 'x-request-id': 'req-audit-1' } });
+    const read = await ctx.request('GET', `/patients/${created.body.id}`, {
+      token: frontDesk,
+      headers: { 'x-request-id': 'req-audit-1' },
+    });
     expect(read.status).toBe(200);
     const audit = await ctx.request('GET', `/audit?entityId=${created.body.id}`, { token: admin });
-    const actions = audit.body.items.map((e: { action: string; requestId: string }) => `${e.action}:${e.requestId}`);
+    const actions = audit.body.items.map(
+      (e: { action: string; requestId: string }) => `${e.action}:${e.requestId}`,
+    );
     expect(actions).toContain('read:req-audit-1');
   });
 

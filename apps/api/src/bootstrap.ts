@@ -14,7 +14,10 @@ import { createValidationPipe } from './http/validation.pipe';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Builds the HTTP app (used by main.ts and by the end-to-end tests). */
-export async function createApiApp(config: AppConfig, clock?: Clock): Promise<NestFastifyApplication> {
+export async function createApiApp(
+  config: AppConfig,
+  clock?: Clock,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 256 * 1024,
     trustProxy: config.TRUST_PROXY,
@@ -27,10 +30,14 @@ export async function createApiApp(config: AppConfig, clock?: Clock): Promise<Ne
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, clock), adapter, {
-    bufferLogs: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.forRoot(config, clock),
+    adapter,
+    {
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
@@ -42,7 +49,11 @@ export async function createApiApp(config: AppConfig, clock?: Clock): Promise<Ne
   });
   fastify.addHook('onResponse', async (request, reply) => {
     httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });

@@ -4,10 +4,20 @@ import { type EntityManager, Repository } from 'typeorm';
 import { AuditEventEntity } from '@app/database';
 import type { Actor } from '@app/auth';
 
-export type AuditAction = 'create' | 'read' | 'update' | 'delete' | 'list' | 'transition' | 'override' | 'login';
+export type AuditAction =
+  | 'create'
+  | 'read'
+  | 'update'
+  | 'delete'
+  | 'list'
+  | 'transition'
+  | 'override'
+  | 'reschedule'
+  | 'resolve'
+  | 'scan';
 
 export interface AuditEntry {
-  action: AuditAction | string;
+  action: AuditAction;
   entity: string;
   entityId?: string | null;
   /** Ids and codes only: audit rows are read by admins, but PHI stays in its own tables. */
@@ -16,7 +26,9 @@ export interface AuditEntry {
 
 @Injectable()
 export class AuditService {
-  constructor(@InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>) {}
+  constructor(
+    @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+  ) {}
 
   /** Pass the transaction's manager so the audit row commits (or not) with the change. */
   async record(actor: Actor, entry: AuditEntry, em?: EntityManager): Promise<void> {
@@ -39,7 +51,11 @@ export class AuditService {
     );
   }
 
-  async list(filter: { entityId?: string; limit: number; beforeId?: string }): Promise<AuditEventEntity[]> {
+  async list(filter: {
+    entityId?: string;
+    limit: number;
+    beforeId?: string;
+  }): Promise<AuditEventEntity[]> {
     const qb = this.events.createQueryBuilder('e').orderBy('e.id', 'DESC').limit(filter.limit);
     if (filter.entityId) qb.andWhere('e.entity_id = :entityId', { entityId: filter.entityId });
     if (filter.beforeId) qb.andWhere('e.id < :beforeId', { beforeId: filter.beforeId });

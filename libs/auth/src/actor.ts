@@ -9,7 +9,11 @@ export interface Actor {
 }
 
 /** The worker and scans act as the system. */
-export const SYSTEM_ACTOR: Actor = { userId: '00000000-0000-0000-0000-000000000000', role: 'admin', providerId: null };
+export const SYSTEM_ACTOR: Actor = {
+  userId: '00000000-0000-0000-0000-000000000000',
+  role: 'admin',
+  providerId: null,
+};
 
 export function isStaff(actor: Actor): boolean {
   return actor.role === 'admin' || actor.role === 'front_desk';

@@ -23,7 +23,11 @@ export class AuthService {
     @Inject(LoginLimiter) private readonly limiter: LoginLimiter,
   ) {}
 
-  async login(email: string, password: string, ip: string): Promise<{ accessToken: string; user: UserView }> {
+  async login(
+    email: string,
+    password: string,
+    ip: string,
+  ): Promise<{ accessToken: string; user: UserView }> {
     await this.limiter.hit(ip, email);
     const user = await this.users
       .createQueryBuilder('u')

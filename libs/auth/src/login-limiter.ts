@@ -19,11 +19,20 @@ export class LoginLimiter {
 
   async hit(ip: string, email: string): Promise<void> {
     const window = Math.floor(this.clock.now().toMillis() / 60_000);
-    const account = createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 32);
-    const keys = [`${this.config.QUEUE_PREFIX}:login-limit:ip:${ip}:${window}`, `${this.config.QUEUE_PREFIX}:login-limit:acct:${account}:${window}`];
+    const account = createHash('sha256')
+      .update(email.trim().toLowerCase())
+      .digest('hex')
+      .slice(0, 32);
+    const keys = [
+      `${this.config.QUEUE_PREFIX}:login-limit:ip:${ip}:${window}`,
+      `${this.config.QUEUE_PREFIX}:login-limit:acct:${account}:${window}`,
+    ];
     const counts = await Promise.all(
       keys.map(async (key) => {
-        const [[, count]] = (await this.redis.multi().incr(key).expire(key, 120).exec()) as [[null, number], unknown];
+        const [[, count]] = (await this.redis.multi().incr(key).expire(key, 120).exec()) as [
+          [null, number],
+          unknown,
+        ];
         return count;
       }),
     );

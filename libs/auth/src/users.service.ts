@@ -46,10 +46,18 @@ export class UsersService {
   async create(input: NewUser): Promise<UserView> {
     const providerId = input.providerId ?? null;
     if (input.role === 'clinician' && !providerId) {
-      throw DomainError.validation('providerId', 'required', 'providerId is required for a clinician');
+      throw DomainError.validation(
+        'providerId',
+        'required',
+        'providerId is required for a clinician',
+      );
     }
     if (input.role !== 'clinician' && providerId) {
-      throw DomainError.validation('providerId', 'forbidden', 'only a clinician is linked to a provider');
+      throw DomainError.validation(
+        'providerId',
+        'forbidden',
+        'only a clinician is linked to a provider',
+      );
     }
     if (providerId && !(await this.providers.existsBy({ id: providerId }))) {
       throw DomainError.validation('providerId', 'exists', `provider ${providerId} does not exist`);

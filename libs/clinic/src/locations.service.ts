@@ -14,7 +14,13 @@ export interface LocationView {
   phone: string | null;
 }
 
-const view = (l: LocationEntity): LocationView => ({ id: l.id, name: l.name, timezone: l.timezone, address: l.address, phone: l.phone });
+const view = (l: LocationEntity): LocationView => ({
+  id: l.id,
+  name: l.name,
+  timezone: l.timezone,
+  address: l.address,
+  phone: l.phone,
+});
 
 @Injectable()
 export class LocationsService {
@@ -24,9 +30,16 @@ export class LocationsService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(actor: Actor, input: { name: string; timezone: string; address?: string; phone?: string }): Promise<LocationView> {
+  async create(
+    actor: Actor,
+    input: { name: string; timezone: string; address?: string; phone?: string },
+  ): Promise<LocationView> {
     if (!isValidZone(input.timezone)) {
-      throw DomainError.validation('timezone', 'iana_zone', `${input.timezone} is not an IANA time zone`);
+      throw DomainError.validation(
+        'timezone',
+        'iana_zone',
+        `${input.timezone} is not an IANA time zone`,
+      );
     }
     return this.db.transaction(async (em) => {
       const saved = await em.getRepository(LocationEntity).save({
@@ -35,7 +48,11 @@ export class LocationsService {
         address: input.address ?? null,
         phone: input.phone ?? null,
       });
-      await this.audit.record(actor, { action: 'create', entity: 'location', entityId: saved.id }, em);
+      await this.audit.record(
+        actor,
+        { action: 'create', entity: 'location', entityId: saved.id },
+        em,
+      );
       return view(saved);
     });
   }
@@ -52,7 +69,9 @@ export class LocationsService {
 
   async closures(id: string): Promise<string[]> {
     await this.get(id);
-    const rows = await this.db.getRepository(LocationClosureEntity).find({ where: { locationId: id }, order: { closedOn: 'ASC' } });
+    const rows = await this.db
+      .getRepository(LocationClosureEntity)
+      .find({ where: { locationId: id }, order: { closedOn: 'ASC' } });
     return rows.map((r) => r.closedOn);
   }
 
@@ -62,8 +81,16 @@ export class LocationsService {
     const unique = [...new Set(dates)].sort();
     await this.db.transaction(async (em) => {
       await em.delete(LocationClosureEntity, { locationId: id });
-      if (unique.length) await em.insert(LocationClosureEntity, unique.map((closedOn) => ({ locationId: id, closedOn })));
-      await this.audit.record(actor, { action: 'update', entity: 'location_closures', entityId: id, details: { dates: unique } }, em);
+      if (unique.length)
+        await em.insert(
+          LocationClosureEntity,
+          unique.map((closedOn) => ({ locationId: id, closedOn })),
+        );
+      await this.audit.record(
+        actor,
+        { action: 'update', entity: 'location_closures', entityId: id, details: { dates: unique } },
+        em,
+      );
     });
     return unique;
   }

@@ -14,7 +14,13 @@ export interface VisitTypeView {
   track: 'medication' | 'therapy' | null;
 }
 
-const view = (v: VisitTypeEntity): VisitTypeView => ({ code: v.code, name: v.name, durationMinutes: v.durationMinutes, requiredRole: v.requiredRole, track: v.track });
+const view = (v: VisitTypeEntity): VisitTypeView => ({
+  code: v.code,
+  name: v.name,
+  durationMinutes: v.durationMinutes,
+  requiredRole: v.requiredRole,
+  track: v.track,
+});
 
 @Injectable()
 export class VisitTypesService {
@@ -32,19 +38,26 @@ export class VisitTypesService {
 
   async get(code: string): Promise<VisitTypeView> {
     const found = (await this.catalog()).get(code) ?? (await this.reload()).get(code);
-    if (!found) throw DomainError.validation('visitType', 'exists', `visit type ${code} does not exist`);
+    if (!found)
+      throw DomainError.validation('visitType', 'exists', `visit type ${code} does not exist`);
     return found;
   }
 
   async create(actor: Actor, input: VisitTypeView): Promise<VisitTypeView> {
     try {
       const saved = await this.visitTypes.save(this.visitTypes.create(input));
-      await this.audit.record(actor, { action: 'create', entity: 'visit_type', details: { code: saved.code } });
+      await this.audit.record(actor, {
+        action: 'create',
+        entity: 'visit_type',
+        details: { code: saved.code },
+      });
       this.cache = null;
       return view(saved);
     } catch (error) {
       if (pgErrorCode(error) === PG.uniqueViolation) {
-        throw new DomainError('CONFLICT', `visit type ${input.code} already exists`, { errors: [{ field: 'code', rule: 'unique', message: 'code is taken' }] });
+        throw new DomainError('CONFLICT', `visit type ${input.code} already exists`, {
+          errors: [{ field: 'code', rule: 'unique', message: 'code is taken' }],
+        });
       }
       throw error;
     }

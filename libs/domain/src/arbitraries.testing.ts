@@ -47,7 +47,9 @@ export function transitionsOf(zone: string): number[] {
 export function instantMs(zone: string, spreadDays = 3): fc.Arbitrary<number> {
   const transitions = transitionsOf(zone);
   const minute = 60_000;
-  const anywhere = fc.integer({ min: RANGE_START / minute, max: RANGE_END / minute }).map((m) => m * minute);
+  const anywhere = fc
+    .integer({ min: RANGE_START / minute, max: RANGE_END / minute })
+    .map((m) => m * minute);
   if (transitions.length === 0) return anywhere;
   const spread = (spreadDays * DAY) / minute;
   const near = fc

@@ -2,7 +2,12 @@ import type { DateTime } from 'luxon';
 import { medCheckCadence, type Warning } from './cadence';
 import type { Violation } from './errors';
 import { eligibilityViolations, type ProviderRole } from './roles';
-import { workingTimeViolations, type Interval, type Modality, type WorkingBlock } from './working-time';
+import {
+  workingTimeViolations,
+  type Interval,
+  type Modality,
+  type WorkingBlock,
+} from './working-time';
 
 export interface BookingInput {
   start: DateTime;
@@ -28,13 +33,22 @@ export interface BookingInput {
  * the front desk should read them, plus warnings that do not stop it. Overlaps are not
  * checked here: the database's exclusion constraints decide those under concurrency.
  */
-export function bookingViolations(input: BookingInput): { violations: Violation[]; warnings: Warning[] } {
+export function bookingViolations(input: BookingInput): {
+  violations: Violation[];
+  warnings: Warning[];
+} {
   const violations: Violation[] = [];
   if (input.start.toMillis() < input.now.toMillis()) {
-    violations.push({ code: 'IN_PAST', detail: `${input.start.setZone(input.zone).toFormat('yyyy-MM-dd HH:mm')} has already passed` });
+    violations.push({
+      code: 'IN_PAST',
+      detail: `${input.start.setZone(input.zone).toFormat('yyyy-MM-dd HH:mm')} has already passed`,
+    });
   }
   if (!input.patientActive) {
-    violations.push({ code: 'PATIENT_INACTIVE', detail: 'the patient is discharged and cannot be booked' });
+    violations.push({
+      code: 'PATIENT_INACTIVE',
+      detail: 'the patient is discharged and cannot be booked',
+    });
   }
   violations.push(...eligibilityViolations(input.provider, input.requiredRole));
   violations.push(

@@ -42,14 +42,23 @@ export function earliestMedCheckDate(previous: DateTime, zone: string): string {
  *
  * A visit at the very instant of `startsAt` counts as the previous one (0 days apart).
  */
-export function medCheckCadence(input: MedCheckCadenceInput): { violations: Violation[]; warnings: Warning[] } {
+export function medCheckCadence(input: MedCheckCadenceInput): {
+  violations: Violation[];
+  warnings: Warning[];
+} {
   const zone = ianaZone(input.zone);
   const at = input.startsAt.toMillis();
   const earlier = input.visits.filter((v) => v.toMillis() <= at);
   if (input.anchor && input.anchor.toMillis() < at) earlier.push(input.anchor);
   const later = input.visits.filter((v) => v.toMillis() > at);
-  const previous = earlier.reduce<DateTime | undefined>((a, v) => (a && a.toMillis() >= v.toMillis() ? a : v), undefined);
-  const next = later.reduce<DateTime | undefined>((a, v) => (a && a.toMillis() <= v.toMillis() ? a : v), undefined);
+  const previous = earlier.reduce<DateTime | undefined>(
+    (a, v) => (a && a.toMillis() >= v.toMillis() ? a : v),
+    undefined,
+  );
+  const next = later.reduce<DateTime | undefined>(
+    (a, v) => (a && a.toMillis() <= v.toMillis() ? a : v),
+    undefined,
+  );
 
   const day = localDateOf(input.startsAt, zone);
   const violations: Violation[] = [];
@@ -89,7 +98,10 @@ export function medDueOn(input: {
   startsOn: string;
   lastPrescriberVisitOn?: string;
 }): string {
-  return addDays(input.lastPrescriberVisitOn ?? input.lastVisitOn ?? input.startsOn, input.intervalWeeks * 7);
+  return addDays(
+    input.lastPrescriberVisitOn ?? input.lastVisitOn ?? input.startsOn,
+    input.intervalWeeks * 7,
+  );
 }
 
 /** Therapy due date: last session (or lastVisitOn, or plan start) + 7 or 14 days. */
@@ -99,7 +111,10 @@ export function therapyDueOn(input: {
   lastVisitOn?: string;
   startsOn: string;
 }): string {
-  return addDays(input.lastSessionOn ?? input.lastVisitOn ?? input.startsOn, input.frequency === 'weekly' ? 7 : 14);
+  return addDays(
+    input.lastSessionOn ?? input.lastVisitOn ?? input.startsOn,
+    input.frequency === 'weekly' ? 7 : 14,
+  );
 }
 
 export type PlanStatus = 'on_track' | 'due_soon' | 'overdue' | 'lapsed';
@@ -141,7 +156,11 @@ export function planStatus(input: PlanStatusInput): PlanStatus {
   if (input.hasFutureVisit) return 'on_track';
   const sinceDue = daysBetween(input.dueOn, input.today);
   if (input.track === 'medication') {
-    if (input.lastSeenOn !== undefined && daysBetween(input.lastSeenOn, input.today) > MED_LAPSE_DAYS) return 'lapsed';
+    if (
+      input.lastSeenOn !== undefined &&
+      daysBetween(input.lastSeenOn, input.today) > MED_LAPSE_DAYS
+    )
+      return 'lapsed';
     if (sinceDue > 0) return 'overdue';
     if (sinceDue >= -DUE_SOON_DAYS) return 'due_soon';
     return 'on_track';

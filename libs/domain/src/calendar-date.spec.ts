@@ -1,12 +1,21 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { addDays, addYears, daysBetween, fromDayNumber, isoWeekdayOfDay, toDayNumber } from './calendar-date';
+import {
+  addDays,
+  addYears,
+  daysBetween,
+  fromDayNumber,
+  isoWeekdayOfDay,
+  toDayNumber,
+} from './calendar-date';
 import { DomainError } from './errors';
 
 describe('calendar dates', () => {
   it('counts days from 1970-01-01', () => {
     expect(toDayNumber('1970-01-01')).toBe(0);
-    expect(toDayNumber('2027-03-14')).toBe(DateTime.fromISO('2027-03-14', { zone: 'utc' }).toMillis() / 86_400_000);
+    expect(toDayNumber('2027-03-14')).toBe(
+      DateTime.fromISO('2027-03-14', { zone: 'utc' }).toMillis() / 86_400_000,
+    );
     expect(fromDayNumber(-1)).toBe('1969-12-31');
   });
 

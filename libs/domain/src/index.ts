@@ -1,7 +1,14 @@
 export * from './clock';
 export * from './errors';
 export * from './iso';
-export { addDays, addYears, daysBetween, fromDayNumber, isoWeekdayOfDay, toDayNumber } from './calendar-date';
+export {
+  addDays,
+  addYears,
+  daysBetween,
+  fromDayNumber,
+  isoWeekdayOfDay,
+  toDayNumber,
+} from './calendar-date';
 export { ianaZone, localDateOf, parseLocalTime } from './local-time';
 export * from './roles';
 export * from './working-time';

@@ -12,7 +12,8 @@ export function isIsoDate(value: string): boolean {
 }
 
 // Date, 'T', time, then an explicit offset: a bare local time is ambiguous around DST.
-const INSTANT_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
+const INSTANT_WITH_OFFSET =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
 
 /** An ISO-8601 instant that states its offset, keeping that offset; null otherwise. */
 export function parseInstant(value: string): DateTime | null {

@@ -1,11 +1,22 @@
 import type { DateTime } from 'luxon';
 import { DomainError } from './errors';
 
-export const APPOINTMENT_STATUSES = ['scheduled', 'confirmed', 'checked_in', 'completed', 'cancelled', 'no_show'] as const;
+export const APPOINTMENT_STATUSES = [
+  'scheduled',
+  'confirmed',
+  'checked_in',
+  'completed',
+  'cancelled',
+  'no_show',
+] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
 /** Visits that still hold their slot and may still happen. */
-export const ACTIVE_STATUSES = ['scheduled', 'confirmed', 'checked_in'] as const satisfies readonly AppointmentStatus[];
+export const ACTIVE_STATUSES = [
+  'scheduled',
+  'confirmed',
+  'checked_in',
+] as const satisfies readonly AppointmentStatus[];
 
 export const LIFECYCLE_ACTIONS = ['confirm', 'check_in', 'complete', 'no_show', 'cancel'] as const;
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
@@ -23,7 +34,11 @@ const TRANSITIONS: Record<LifecycleAction, Transition> = {
   confirm: { from: ['scheduled'], to: 'confirmed', onlyAfterStart: false },
   // Front desks check in patients who arrive early, and ones who never confirmed.
   check_in: { from: ['scheduled', 'confirmed'], to: 'checked_in', onlyAfterStart: false },
-  complete: { from: ['scheduled', 'confirmed', 'checked_in'], to: 'completed', onlyAfterStart: true },
+  complete: {
+    from: ['scheduled', 'confirmed', 'checked_in'],
+    to: 'completed',
+    onlyAfterStart: true,
+  },
   no_show: { from: ['scheduled', 'confirmed'], to: 'no_show', onlyAfterStart: true },
   cancel: { from: ['scheduled', 'confirmed'], to: 'cancelled', onlyAfterStart: false },
 };
@@ -39,7 +54,10 @@ export interface TransitionInput {
  * The status an action leads to, or INVALID_TRANSITION. A cancellation less than 24 h
  * before the start is a late cancel (clinics bill or track those).
  */
-export function nextStatus(input: TransitionInput): { status: AppointmentStatus; lateCancel: boolean } {
+export function nextStatus(input: TransitionInput): {
+  status: AppointmentStatus;
+  lateCancel: boolean;
+} {
   const transition = TRANSITIONS[input.action];
   if (!transition.from.includes(input.status)) {
     throw new DomainError(

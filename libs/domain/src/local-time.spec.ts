@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { instantIn, PROPERTY_RUNS, TEST_ZONES } from './arbitraries.testing';
 import { DomainError } from './errors';
-import { ianaZone, localDateOf, localWallTime, parseLocalTime, WallClockResolver } from './local-time';
+import {
+  ianaZone,
+  localDateOf,
+  localWallTime,
+  parseLocalTime,
+  WallClockResolver,
+} from './local-time';
 import { toDayNumber } from './calendar-date';
 
 const NY = 'America/New_York';
@@ -20,8 +26,12 @@ describe('localWallTime', () => {
 
   it('takes the first occurrence of an ambiguous fall-back time', () => {
     expect(localWallTime('2027-11-07', '01:30', NY)?.toISO()).toBe('2027-11-07T01:30:00.000-04:00');
-    expect(localWallTime('2027-10-31', '01:30', 'Europe/London')?.toISO()).toBe('2027-10-31T01:30:00.000+01:00');
-    expect(localWallTime('2027-04-04', '02:30', 'Australia/Sydney')?.toISO()).toBe('2027-04-04T02:30:00.000+11:00');
+    expect(localWallTime('2027-10-31', '01:30', 'Europe/London')?.toISO()).toBe(
+      '2027-10-31T01:30:00.000+01:00',
+    );
+    expect(localWallTime('2027-04-04', '02:30', 'Australia/Sydney')?.toISO()).toBe(
+      '2027-04-04T02:30:00.000+11:00',
+    );
   });
 
   it('refuses bad zones, dates and times as VALIDATION errors', () => {
@@ -43,15 +53,24 @@ describe('parseLocalTime', () => {
 
 describe('WallClockResolver', () => {
   it('resolves a gap to the transition instant', () => {
-    const resolved = new WallClockResolver(ianaZone(NY)).resolve(toDayNumber('2027-03-14'), parseLocalTime('02:30'));
+    const resolved = new WallClockResolver(ianaZone(NY)).resolve(
+      toDayNumber('2027-03-14'),
+      parseLocalTime('02:30'),
+    );
     expect(resolved.exists).toBe(false);
-    expect(DateTime.fromMillis(resolved.at, { zone: NY }).toISO()).toBe('2027-03-14T03:00:00.000-04:00');
+    expect(DateTime.fromMillis(resolved.at, { zone: NY }).toISO()).toBe(
+      '2027-03-14T03:00:00.000-04:00',
+    );
   });
 
   it('agrees with a brute-force reading of the zone, near DST changes', () => {
-    const case_ = fc
-      .constantFrom(...TEST_ZONES)
-      .chain((zone) => fc.record({ zone: fc.constant(zone), at: instantIn(zone), minute: fc.integer({ min: 0, max: 1439 }) }));
+    const case_ = fc.constantFrom(...TEST_ZONES).chain((zone) =>
+      fc.record({
+        zone: fc.constant(zone),
+        at: instantIn(zone),
+        minute: fc.integer({ min: 0, max: 1439 }),
+      }),
+    );
     fc.assert(
       fc.property(case_, ({ zone, at, minute }) => {
         const date = localDateOf(at, zone);
@@ -60,7 +79,8 @@ describe('WallClockResolver', () => {
         const naive = DateTime.fromISO(`${date}T${time}`, { zone: 'utc' }).toMillis();
         const matches: number[] = [];
         for (let t = naive - 15 * 3_600_000; t <= naive + 15 * 3_600_000; t += 15 * 60_000) {
-          if (DateTime.fromMillis(t, { zone }).toFormat('yyyy-MM-dd HH:mm') === `${date} ${time}`) matches.push(t);
+          if (DateTime.fromMillis(t, { zone }).toFormat('yyyy-MM-dd HH:mm') === `${date} ${time}`)
+            matches.push(t);
         }
         const result = localWallTime(date, time, zone);
         if (matches.length === 0) expect(result).toBeNull();

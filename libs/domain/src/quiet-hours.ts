@@ -1,6 +1,12 @@
 import { DateTime } from 'luxon';
 import { toDayNumber } from './calendar-date';
-import { ianaZone, localDateOf, MS_PER_MINUTE, parseLocalTime, WallClockResolver } from './local-time';
+import {
+  ianaZone,
+  localDateOf,
+  MS_PER_MINUTE,
+  parseLocalTime,
+  WallClockResolver,
+} from './local-time';
 
 /** Local wall-clock times; `end` before `start` wraps past midnight (21:00–08:00). */
 export interface QuietHours {

@@ -43,13 +43,18 @@ export function seriesOccurrences(input: SeriesInput): Occurrence[] {
   const zone = ianaZone(input.zone);
   const count = input.count ?? MAX_SERIES_COUNT;
   if (!Number.isInteger(count) || count < 1) {
-    throw DomainError.validation('count', 'positiveInteger', `a series needs at least one visit (count ${count})`);
+    throw DomainError.validation(
+      'count',
+      'positiveInteger',
+      `a series needs at least one visit (count ${count})`,
+    );
   }
   const first = input.firstStartsAt.setZone(zone);
   const firstDate = localDateOf(first, zone);
   const firstDay = toDayNumber(firstDate);
   const lastDay = toDayNumber(addYears(firstDate, 1));
-  const wallTime = ((first.hour * 60 + first.minute) * 60 + first.second) * 1000 + first.millisecond;
+  const wallTime =
+    ((first.hour * 60 + first.minute) * 60 + first.second) * 1000 + first.millisecond;
   const localTime = formatLocalTime(wallTime);
   const until = input.until?.toMillis() ?? Number.POSITIVE_INFINITY;
   const resolver = new WallClockResolver(zone);
@@ -59,14 +64,19 @@ export function seriesOccurrences(input: SeriesInput): Occurrence[] {
   for (let index = 0; index < Math.min(count, MAX_SERIES_COUNT); index++) {
     const day = firstDay + index * step;
     if (day > lastDay) break;
-    const resolved = index === 0 ? { exists: true, at: first.toMillis() } : resolver.resolve(day, wallTime);
+    const resolved =
+      index === 0 ? { exists: true, at: first.toMillis() } : resolver.resolve(day, wallTime);
     // A missing time is measured against `until` by the instant it would have slid to.
     if (resolved.at > until) break;
     const occurrence: Occurrence = {
       index,
       localDate: fromDayNumber(day),
       localTime,
-      startsAt: resolved.exists ? (index === 0 ? first : DateTime.fromMillis(resolved.at, { zone })) : null,
+      startsAt: resolved.exists
+        ? index === 0
+          ? first
+          : DateTime.fromMillis(resolved.at, { zone })
+        : null,
     };
     if (!resolved.exists) occurrence.problem = 'NONEXISTENT_LOCAL_TIME';
     occurrences.push(occurrence);

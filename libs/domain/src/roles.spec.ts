@@ -7,7 +7,10 @@ describe('rolesAllowedBy', () => {
     [['pa'], ['prescriber', 'therapist']],
     [['LCSW'], ['therapist']],
     [['Ph.D.'], ['therapist']],
-    [['PsyD', 'DO'], ['prescriber', 'therapist']],
+    [
+      ['PsyD', 'DO'],
+      ['prescriber', 'therapist'],
+    ],
     [['RN'], []],
     [[], []],
   ])('%p allows %p', (credentials, roles) => {
@@ -34,18 +37,28 @@ describe('roleCredentialErrors', () => {
 
 describe('eligibilityViolations', () => {
   it('accepts an active provider with the role', () => {
-    expect(eligibilityViolations({ roles: ['prescriber', 'therapist'], active: true }, 'therapist')).toEqual([]);
+    expect(
+      eligibilityViolations({ roles: ['prescriber', 'therapist'], active: true }, 'therapist'),
+    ).toEqual([]);
   });
 
   it('never books a therapist for a prescriber visit', () => {
     expect(eligibilityViolations({ roles: ['therapist'], active: true }, 'prescriber')).toEqual([
-      { code: 'PROVIDER_NOT_ELIGIBLE', detail: 'a therapist cannot see a patient for a prescriber visit' },
+      {
+        code: 'PROVIDER_NOT_ELIGIBLE',
+        detail: 'a therapist cannot see a patient for a prescriber visit',
+      },
     ]);
   });
 
   it('reports inactivity and the missing role together, inactivity first', () => {
-    const codes = eligibilityViolations({ roles: ['therapist'], active: false, name: 'Dana Reyes, LCSW' }, 'prescriber');
+    const codes = eligibilityViolations(
+      { roles: ['therapist'], active: false, name: 'Dana Reyes, LCSW' },
+      'prescriber',
+    );
     expect(codes.map((v) => v.code)).toEqual(['PROVIDER_INACTIVE', 'PROVIDER_NOT_ELIGIBLE']);
-    expect(codes[1]?.detail).toBe('Dana Reyes, LCSW (therapist) cannot see a patient for a prescriber visit');
+    expect(codes[1]?.detail).toBe(
+      'Dana Reyes, LCSW (therapist) cannot see a patient for a prescriber visit',
+    );
   });
 });

@@ -32,7 +32,10 @@ function requiredCredentials(role: ProviderRole): readonly string[] {
 }
 
 /** One message per claimed role that no credential backs; empty when the claim is sound. */
-export function roleCredentialErrors(credentials: readonly string[], roles: readonly ProviderRole[]): string[] {
+export function roleCredentialErrors(
+  credentials: readonly string[],
+  roles: readonly ProviderRole[],
+): string[] {
   const allowed = new Set(rolesAllowedBy(credentials));
   const given = credentials.length > 0 ? credentials.join(', ') : 'none';
   return [...new Set(roles)]
@@ -50,14 +53,21 @@ export interface EligibilityCandidate {
 }
 
 /** Whether a provider may be booked for a visit that needs `requiredRole`; every reason why not. */
-export function eligibilityViolations(provider: EligibilityCandidate, requiredRole: ProviderRole): Violation[] {
+export function eligibilityViolations(
+  provider: EligibilityCandidate,
+  requiredRole: ProviderRole,
+): Violation[] {
   const violations: Violation[] = [];
   const who = provider.name ?? 'the provider';
   if (!provider.active) {
-    violations.push({ code: 'PROVIDER_INACTIVE', detail: `${who} is inactive and cannot be booked` });
+    violations.push({
+      code: 'PROVIDER_INACTIVE',
+      detail: `${who} is inactive and cannot be booked`,
+    });
   }
   if (!provider.roles.includes(requiredRole)) {
-    const roles = provider.roles.length > 0 ? provider.roles.join(' and ') : 'provider without a clinical role';
+    const roles =
+      provider.roles.length > 0 ? provider.roles.join(' and ') : 'provider without a clinical role';
     const subject = provider.name ? `${provider.name} (${roles})` : `a ${roles}`;
     violations.push({
       code: 'PROVIDER_NOT_ELIGIBLE',

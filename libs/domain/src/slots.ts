@@ -73,10 +73,18 @@ function offsetPieces(window: WorkingWindow): OffsetPiece[] {
 
 function validate(input: FreeStartsInput, gridMinutes: number): void {
   if (!Number.isInteger(gridMinutes) || gridMinutes <= 0) {
-    throw DomainError.validation('gridMinutes', 'positiveInteger', `grid of ${gridMinutes} minutes is not valid`);
+    throw DomainError.validation(
+      'gridMinutes',
+      'positiveInteger',
+      `grid of ${gridMinutes} minutes is not valid`,
+    );
   }
   if (!Number.isFinite(input.durationMinutes) || input.durationMinutes <= 0) {
-    throw DomainError.validation('durationMinutes', 'positive', `duration of ${input.durationMinutes} minutes is not valid`);
+    throw DomainError.validation(
+      'durationMinutes',
+      'positive',
+      `duration of ${input.durationMinutes} minutes is not valid`,
+    );
   }
 }
 
@@ -99,7 +107,8 @@ export function freeStarts(input: FreeStartsInput): DateTime[] {
   const lower = Math.max(input.from.toMillis(), input.notBefore.toMillis());
   const upper = input.to.toMillis();
   const { starts, ends } = indexBusy(input.busy);
-  const found = new Map<number, number>();
+  const found: number[] = [];
+  const offsets: number[] = [];
   const alignUp = (t: number, offsetMs: number): number => {
     const rest = (((t + offsetMs) % gridMs) + gridMs) % gridMs;
     return rest === 0 ? t : t + gridMs - rest;
@@ -119,12 +128,29 @@ export function freeStarts(input: FreeStartsInput): DateTime[] {
           t = alignUp(ends[j], piece.offsetMs);
           continue;
         }
-        found.set(t, piece.offsetMs);
+        found.push(t);
+        offsets.push(piece.offsetMs);
         t += gridMs;
       }
     }
   }
-  return [...found.keys()]
-    .sort((a, b) => a - b)
-    .map((t) => DateTime.fromMillis(t, { zone: FixedOffsetZone.instance((found.get(t) ?? 0) / MS_PER_MINUTE) }));
+  return toDateTimes(found, offsets);
+}
+
+/** Sorted, deduplicated DateTimes; windows usually arrive sorted, so sorting is rarely needed. */
+function toDateTimes(found: number[], offsets: number[]): DateTime[] {
+  let order = found.map((_, i) => i);
+  if (found.some((t, i) => i > 0 && t <= found[i - 1]))
+    order = order.sort((a, b) => found[a] - found[b]);
+  const zones = new Map<number, FixedOffsetZone>();
+  const starts: DateTime[] = [];
+  let previous = Number.NaN;
+  for (const i of order) {
+    if (found[i] === previous) continue;
+    previous = found[i];
+    let zone = zones.get(offsets[i]);
+    if (!zone) zones.set(offsets[i], (zone = FixedOffsetZone.instance(offsets[i] / MS_PER_MINUTE)));
+    starts.push(DateTime.fromMillis(found[i], { zone }));
+  }
+  return starts;
 }

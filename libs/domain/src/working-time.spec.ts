@@ -1,10 +1,20 @@
 import { DateTime } from 'luxon';
 import { DomainError } from './errors';
-import { expandWorkingWindows, workingTimeViolations, type WorkingBlock, type WorkingTimeInput } from './working-time';
+import {
+  expandWorkingWindows,
+  workingTimeViolations,
+  type WorkingBlock,
+  type WorkingTimeInput,
+} from './working-time';
 
 const NY = 'America/New_York';
 const at = (iso: string): DateTime => DateTime.fromISO(iso, { zone: NY });
-const block = (weekday: number, start: string, end: string, extra: Partial<WorkingBlock> = {}): WorkingBlock => ({
+const block = (
+  weekday: number,
+  start: string,
+  end: string,
+  extra: Partial<WorkingBlock> = {},
+): WorkingBlock => ({
   weekday,
   start,
   end,
@@ -12,12 +22,19 @@ const block = (weekday: number, start: string, end: string, extra: Partial<Worki
   modality: 'any',
   ...extra,
 });
-const iso = (w: { start: DateTime; end: DateTime }): [string | null, string | null] => [w.start.toISO(), w.end.toISO()];
+const iso = (w: { start: DateTime; end: DateTime }): [string | null, string | null] => [
+  w.start.toISO(),
+  w.end.toISO(),
+];
 
 describe('expandWorkingWindows', () => {
   it('lays the template onto each local date, sorted by start', () => {
     const windows = expandWorkingWindows(
-      [block(1, '13:00', '17:00', { modality: 'telehealth' }), block(1, '09:00', '12:00'), block(3, '09:00', '17:00')],
+      [
+        block(1, '13:00', '17:00', { modality: 'telehealth' }),
+        block(1, '09:00', '12:00'),
+        block(3, '09:00', '17:00'),
+      ],
       NY,
       '2027-03-15',
       '2027-03-21',
@@ -31,21 +48,48 @@ describe('expandWorkingWindows', () => {
   });
 
   it('keeps 09:00–17:00 local on both DST-change days', () => {
-    const windows = expandWorkingWindows([block(7, '09:00', '17:00')], NY, '2027-03-14', '2027-11-07');
+    const windows = expandWorkingWindows(
+      [block(7, '09:00', '17:00')],
+      NY,
+      '2027-03-14',
+      '2027-11-07',
+    );
     const spring = windows.find((w) => w.start.toISODate() === '2027-03-14');
     const fall = windows.find((w) => w.start.toISODate() === '2027-11-07');
-    expect(spring && iso(spring)).toEqual(['2027-03-14T09:00:00.000-04:00', '2027-03-14T17:00:00.000-04:00']);
-    expect(fall && iso(fall)).toEqual(['2027-11-07T09:00:00.000-05:00', '2027-11-07T17:00:00.000-05:00']);
+    expect(spring && iso(spring)).toEqual([
+      '2027-03-14T09:00:00.000-04:00',
+      '2027-03-14T17:00:00.000-04:00',
+    ]);
+    expect(fall && iso(fall)).toEqual([
+      '2027-11-07T09:00:00.000-05:00',
+      '2027-11-07T17:00:00.000-05:00',
+    ]);
   });
 
   it('moves a boundary inside the spring-forward gap to the first instant after it', () => {
-    const [window] = expandWorkingWindows([block(7, '02:30', '04:00')], NY, '2027-03-14', '2027-03-14');
-    expect(window && iso(window)).toEqual(['2027-03-14T03:00:00.000-04:00', '2027-03-14T04:00:00.000-04:00']);
+    const [window] = expandWorkingWindows(
+      [block(7, '02:30', '04:00')],
+      NY,
+      '2027-03-14',
+      '2027-03-14',
+    );
+    expect(window && iso(window)).toEqual([
+      '2027-03-14T03:00:00.000-04:00',
+      '2027-03-14T04:00:00.000-04:00',
+    ]);
   });
 
   it('starts an ambiguous boundary at its first occurrence', () => {
-    const [window] = expandWorkingWindows([block(7, '01:30', '03:00')], NY, '2027-11-07', '2027-11-07');
-    expect(window && iso(window)).toEqual(['2027-11-07T01:30:00.000-04:00', '2027-11-07T03:00:00.000-05:00']);
+    const [window] = expandWorkingWindows(
+      [block(7, '01:30', '03:00')],
+      NY,
+      '2027-11-07',
+      '2027-11-07',
+    );
+    expect(window && iso(window)).toEqual([
+      '2027-11-07T01:30:00.000-04:00',
+      '2027-11-07T03:00:00.000-05:00',
+    ]);
     expect(window && window.end.diff(window.start, 'minutes').minutes).toBe(150);
   });
 
@@ -56,13 +100,21 @@ describe('expandWorkingWindows', () => {
       '2027-03-14',
       '2027-03-15',
     );
-    expect(windows.map(iso)).toEqual([['2027-03-15T20:00:00.000-04:00', '2027-03-16T00:00:00.000-04:00']]);
+    expect(windows.map(iso)).toEqual([
+      ['2027-03-15T20:00:00.000-04:00', '2027-03-16T00:00:00.000-04:00'],
+    ]);
   });
 
   it('is empty for an empty range and refuses bad templates', () => {
-    expect(expandWorkingWindows([block(1, '09:00', '17:00')], NY, '2027-03-16', '2027-03-15')).toEqual([]);
-    expect(() => expandWorkingWindows([block(8, '09:00', '17:00')], NY, '2027-03-15', '2027-03-15')).toThrow(DomainError);
-    expect(() => expandWorkingWindows([block(1, '9am', '17:00')], NY, '2027-03-15', '2027-03-15')).toThrow(DomainError);
+    expect(
+      expandWorkingWindows([block(1, '09:00', '17:00')], NY, '2027-03-16', '2027-03-15'),
+    ).toEqual([]);
+    expect(() =>
+      expandWorkingWindows([block(8, '09:00', '17:00')], NY, '2027-03-15', '2027-03-15'),
+    ).toThrow(DomainError);
+    expect(() =>
+      expandWorkingWindows([block(1, '9am', '17:00')], NY, '2027-03-15', '2027-03-15'),
+    ).toThrow(DomainError);
   });
 });
 
@@ -82,7 +134,8 @@ describe('workingTimeViolations', () => {
     modality: 'in_person',
     locationId: 'main',
   };
-  const codes = (over: Partial<WorkingTimeInput>): string[] => workingTimeViolations({ ...base, ...over }).map((v) => v.code);
+  const codes = (over: Partial<WorkingTimeInput>): string[] =>
+    workingTimeViolations({ ...base, ...over }).map((v) => v.code);
 
   it('accepts a visit wholly inside a window', () => {
     expect(workingTimeViolations(base)).toEqual([]);
@@ -90,41 +143,67 @@ describe('workingTimeViolations', () => {
   });
 
   it('needs one window: a visit across two adjacent blocks is outside working hours', () => {
-    expect(codes({ start: at('2027-03-15T11:45'), end: at('2027-03-15T12:15'), modality: 'telehealth' })).toEqual([
-      'OUTSIDE_WORKING_HOURS',
-    ]);
+    expect(
+      codes({ start: at('2027-03-15T11:45'), end: at('2027-03-15T12:15'), modality: 'telehealth' }),
+    ).toEqual(['OUTSIDE_WORKING_HOURS']);
   });
 
   it('explains the day when a visit is outside working hours', () => {
-    const [violation] = workingTimeViolations({ ...base, start: at('2027-03-15T17:00'), end: at('2027-03-15T17:30') });
+    const [violation] = workingTimeViolations({
+      ...base,
+      start: at('2027-03-15T17:00'),
+      end: at('2027-03-15T17:30'),
+    });
     expect(violation).toEqual({
       code: 'OUTSIDE_WORKING_HOURS',
-      detail: "2027-03-15 17:00–17:30 is outside the provider's working hours (on 2027-03-15 the provider works 09:00–12:00, 12:00–17:00)",
+      detail:
+        "2027-03-15 17:00–17:30 is outside the provider's working hours (on 2027-03-15 the provider works 09:00–12:00, 12:00–17:00)",
     });
-    expect(workingTimeViolations({ ...base, start: at('2027-03-16T10:00'), end: at('2027-03-16T10:30') })[0]?.detail).toMatch(
-      /another location/,
-    );
-    expect(workingTimeViolations({ ...base, start: at('2027-03-18T10:00'), end: at('2027-03-18T10:30') })[0]?.detail).toMatch(
-      /not a working day/,
-    );
+    expect(
+      workingTimeViolations({
+        ...base,
+        start: at('2027-03-16T10:00'),
+        end: at('2027-03-16T10:30'),
+      })[0]?.detail,
+    ).toMatch(/another location/);
+    expect(
+      workingTimeViolations({
+        ...base,
+        start: at('2027-03-18T10:00'),
+        end: at('2027-03-18T10:30'),
+      })[0]?.detail,
+    ).toMatch(/not a working day/);
   });
 
   it('reports a block of the other modality as MODALITY_NOT_OFFERED, not as outside hours', () => {
-    expect(codes({ start: at('2027-03-15T13:00'), end: at('2027-03-15T13:30') })).toEqual(['MODALITY_NOT_OFFERED']);
-    expect(codes({ start: at('2027-03-15T13:00'), end: at('2027-03-15T13:30'), modality: 'telehealth' })).toEqual([]);
+    expect(codes({ start: at('2027-03-15T13:00'), end: at('2027-03-15T13:30') })).toEqual([
+      'MODALITY_NOT_OFFERED',
+    ]);
     expect(
-      codes({ start: at('2027-03-16T10:00'), end: at('2027-03-16T10:30'), modality: 'telehealth', locationId: 'annex' }),
+      codes({ start: at('2027-03-15T13:00'), end: at('2027-03-15T13:30'), modality: 'telehealth' }),
+    ).toEqual([]);
+    expect(
+      codes({
+        start: at('2027-03-16T10:00'),
+        end: at('2027-03-16T10:30'),
+        modality: 'telehealth',
+        locationId: 'annex',
+      }),
     ).toEqual(['MODALITY_NOT_OFFERED']);
   });
 
   it('matches any location when none is given', () => {
-    expect(codes({ start: at('2027-03-16T10:00'), end: at('2027-03-16T10:30'), locationId: undefined })).toEqual([]);
+    expect(
+      codes({ start: at('2027-03-16T10:00'), end: at('2027-03-16T10:30'), locationId: undefined }),
+    ).toEqual([]);
   });
 
   it('refuses time off it overlaps, not time off it only touches', () => {
     const off = { start: at('2027-03-15T10:15'), end: at('2027-03-15T11:00') };
     expect(codes({ timeOff: [off] })).toEqual(['PROVIDER_TIME_OFF']);
-    expect(codes({ timeOff: [{ start: at('2027-03-15T09:00'), end: at('2027-03-15T10:00') }] })).toEqual([]);
+    expect(
+      codes({ timeOff: [{ start: at('2027-03-15T09:00'), end: at('2027-03-15T10:00') }] }),
+    ).toEqual([]);
   });
 
   it('refuses a closure day', () => {
@@ -134,14 +213,21 @@ describe('workingTimeViolations', () => {
   it('does not take a visit ending at midnight into the next (closed) day', () => {
     const late = { ...base, blocks: [block(1, '20:00', '24:00')] };
     expect(
-      workingTimeViolations({ ...late, start: at('2027-03-15T23:30'), end: at('2027-03-16T00:00'), closures: ['2027-03-16'] }),
+      workingTimeViolations({
+        ...late,
+        start: at('2027-03-15T23:30'),
+        end: at('2027-03-16T00:00'),
+        closures: ['2027-03-16'],
+      }),
     ).toEqual([]);
   });
 
   it('fits the last half hour of 09:00–17:00 on a DST-change day', () => {
     expect(codes({ start: at('2027-03-14T16:30'), end: at('2027-03-14T17:00') })).toEqual([]);
     expect(codes({ start: at('2027-11-07T16:30'), end: at('2027-11-07T17:00') })).toEqual([]);
-    expect(codes({ start: at('2027-11-07T16:45'), end: at('2027-11-07T17:15') })).toEqual(['OUTSIDE_WORKING_HOURS']);
+    expect(codes({ start: at('2027-11-07T16:45'), end: at('2027-11-07T17:15') })).toEqual([
+      'OUTSIDE_WORKING_HOURS',
+    ]);
   });
 
   it('reports every broken rule, in order', () => {

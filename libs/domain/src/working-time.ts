@@ -40,7 +40,11 @@ interface ParsedBlock {
 
 function parseBlock(block: WorkingBlock): ParsedBlock {
   if (!Number.isInteger(block.weekday) || block.weekday < 1 || block.weekday > 7) {
-    throw DomainError.validation('weekday', 'isoWeekday', `weekday ${block.weekday} is not 1 (Monday) … 7 (Sunday)`);
+    throw DomainError.validation(
+      'weekday',
+      'isoWeekday',
+      `weekday ${block.weekday} is not 1 (Monday) … 7 (Sunday)`,
+    );
   }
   return { block, start: parseLocalTime(block.start), end: parseLocalTime(block.end) };
 }
@@ -81,7 +85,9 @@ export function expandWorkingWindows(
       });
     }
   }
-  return windows.sort((a, b) => a.start.toMillis() - b.start.toMillis() || a.end.toMillis() - b.end.toMillis());
+  return windows.sort(
+    (a, b) => a.start.toMillis() - b.start.toMillis() || a.end.toMillis() - b.end.toMillis(),
+  );
 }
 
 export interface WorkingTimeInput {
@@ -121,7 +127,9 @@ export function workingTimeViolations(input: WorkingTimeInput): Violation[] {
   const windows = expandWorkingWindows(input.blocks, input.zone, date, date);
   const containing = windows.filter((w) => w.start.toMillis() <= s && e <= w.end.toMillis());
   const here =
-    input.locationId === undefined ? containing : containing.filter((w) => w.locationId === input.locationId);
+    input.locationId === undefined
+      ? containing
+      : containing.filter((w) => w.locationId === input.locationId);
   const violations: Violation[] = [];
   const when = `${stamp(s, zone)}–${DateTime.fromMillis(e, { zone }).toFormat('HH:mm')}`;
 
@@ -159,7 +167,8 @@ export function workingTimeViolations(input: WorkingTimeInput): Violation[] {
   const lastMoment = DateTime.fromMillis(Math.max(s, e - 1));
   const closed = new Set(input.closures);
   for (const day of new Set([date, localDateOf(lastMoment, zone)])) {
-    if (closed.has(day)) violations.push({ code: 'CLINIC_CLOSED', detail: `the clinic is closed on ${day}` });
+    if (closed.has(day))
+      violations.push({ code: 'CLINIC_CLOSED', detail: `the clinic is closed on ${day}` });
   }
   return violations;
 }

@@ -6,11 +6,17 @@ import { REDIS } from '@app/queue';
 
 export interface Readiness {
   status: 'ok' | 'unavailable';
-  checks: { postgres: 'ok' | string; redis: 'ok' | string };
+  /** 'ok', or 'down: <reason>' */
+  checks: { postgres: string; redis: string };
 }
 
 const within = <T>(ms: number, work: Promise<T>): Promise<T> =>
-  Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    work,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref(),
+    ),
+  ]);
 
 @Injectable()
 export class HealthService {
@@ -22,9 +28,18 @@ export class HealthService {
   /** Both dependencies answer within 2 s; failures are named without leaking connection strings. */
   async readiness(): Promise<Readiness> {
     const [postgres, redis] = await Promise.all([
-      within(2000, this.db.query('SELECT 1')).then(() => 'ok' as const, (e: Error) => `down: ${e.message.split('\n')[0]}`),
-      within(2000, this.redis.ping()).then(() => 'ok' as const, (e: Error) => `down: ${e.message.split('\n')[0]}`),
+      within(2000, this.db.query('SELECT 1')).then(
+        () => 'ok' as const,
+        (e: Error) => `down: ${e.message.split('\n')[0]}`,
+      ),
+      within(2000, this.redis.ping()).then(
+        () => 'ok' as const,
+        (e: Error) => `down: ${e.message.split('\n')[0]}`,
+      ),
     ]);
-    return { status: postgres === 'ok' && redis === 'ok' ? 'ok' : 'unavailable', checks: { postgres, redis } };
+    return {
+      status: postgres === 'ok' && redis === 'ok' ? 'ok' : 'unavailable',
+      checks: { postgres, redis },
+    };
   }
 }

@@ -33,7 +33,11 @@ export class QueueProbeService {
 
   async request(): Promise<QueueProbeView> {
     const probe = await this.probes.save(this.probes.create({}));
-    await this.producer.add('queue-probe', { probeId: probe.id }, { jobId: jobIds.queueProbe(probe.id) });
+    await this.producer.add(
+      'queue-probe',
+      { probeId: probe.id },
+      { jobId: jobIds.queueProbe(probe.id) },
+    );
     return view(probe);
   }
 
@@ -45,7 +49,10 @@ export class QueueProbeService {
 
   /** Idempotent: a second delivery of the same job changes nothing. */
   async process(id: string, workerName: string): Promise<boolean> {
-    const result = await this.probes.update({ id, processedAt: IsNull() }, { processedAt: () => 'now()', processedBy: workerName });
+    const result = await this.probes.update(
+      { id, processedAt: IsNull() },
+      { processedAt: () => 'now()', processedBy: workerName },
+    );
     return (result.affected ?? 0) > 0;
   }
 }

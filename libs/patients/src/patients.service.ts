@@ -92,11 +92,23 @@ export class PatientsService {
           ...(patch.phone !== undefined && { phone: patch.phone }),
           ...(patch.email !== undefined && { email: patch.email?.toLowerCase() ?? null }),
           ...(patch.timezone !== undefined && { timezone: patch.timezone }),
-          ...(patch.consent && { consentSms: patch.consent.sms, consentEmail: patch.consent.email }),
+          ...(patch.consent && {
+            consentSms: patch.consent.sms,
+            consentEmail: patch.consent.email,
+          }),
           ...(patch.status !== undefined && { status: patch.status }),
         },
       );
-      await this.audit.record(actor, { action: 'update', entity: 'patient', entityId: id, details: { fields: Object.keys(patch) } }, em);
+      await this.audit.record(
+        actor,
+        {
+          action: 'update',
+          entity: 'patient',
+          entityId: id,
+          details: { fields: Object.keys(patch) },
+        },
+        em,
+      );
       return patientView(await repo.findOneByOrFail({ id }));
     });
   }
@@ -113,23 +125,38 @@ export class PatientsService {
    * Search by MRN (exact), birth date (YYYY-MM-DD) or name prefix ("smi", "smith j",
    * "john smith"); ordered by last name. A clinician only finds their own patients.
    */
-  async search(actor: Actor, query: { search?: string; limit: number; cursor?: string; status?: string }): Promise<Page<PatientView>> {
+  async search(
+    actor: Actor,
+    query: { search?: string; limit: number; cursor?: string; status?: string },
+  ): Promise<Page<PatientView>> {
     const after = decodeCursor(query.cursor, 2);
-    const qb = this.patients.createQueryBuilder('p').orderBy('lower(p.last_name)', 'ASC').addOrderBy('p.id', 'ASC').limit(query.limit + 1);
+    const qb = this.patients
+      .createQueryBuilder('p')
+      .orderBy('lower(p.last_name)', 'ASC')
+      .addOrderBy('p.id', 'ASC')
+      .limit(query.limit + 1);
     const term = query.search?.trim();
     if (term) {
       if (/^MRN\d+$/i.test(term)) qb.andWhere('p.mrn = :mrn', { mrn: term.toUpperCase() });
-      else if (/^\d{4}-\d{2}-\d{2}$/.test(term)) qb.andWhere('p.date_of_birth = :dob', { dob: term });
+      else if (/^\d{4}-\d{2}-\d{2}$/.test(term))
+        qb.andWhere('p.date_of_birth = :dob', { dob: term });
       else {
-        const words = term.toLowerCase().split(/[\s,]+/).filter(Boolean).slice(0, 3);
+        const words = term
+          .toLowerCase()
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .slice(0, 3);
         words.forEach((word, i) => {
           const like = `${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-          qb.andWhere(`(lower(p.last_name) LIKE :w${i} OR lower(p.first_name) LIKE :w${i})`, { [`w${i}`]: like });
+          qb.andWhere(`(lower(p.last_name) LIKE :w${i} OR lower(p.first_name) LIKE :w${i})`, {
+            [`w${i}`]: like,
+          });
         });
       }
     }
     if (query.status) qb.andWhere('p.status = :status', { status: query.status });
-    if (after) qb.andWhere('(lower(p.last_name), p.id) > (:k0, :k1)', { k0: after[0], k1: after[1] });
+    if (after)
+      qb.andWhere('(lower(p.last_name), p.id) > (:k0, :k1)', { k0: after[0], k1: after[1] });
     if (!isStaff(actor)) {
       qb.andWhere(
         `(EXISTS (SELECT 1 FROM care_plans c WHERE c.patient_id = p.id AND c.provider_id = :pid)
@@ -149,7 +176,8 @@ export class PatientsService {
   /** Staff reach every patient; a clinician only those whose care plan or visit is theirs. */
   async assertAccess(actor: Actor, patientId: string): Promise<void> {
     if (isStaff(actor)) {
-      if (!(await this.patients.existsBy({ id: patientId }))) throw DomainError.notFound('patient', patientId);
+      if (!(await this.patients.existsBy({ id: patientId })))
+        throw DomainError.notFound('patient', patientId);
       return;
     }
     const [row] = await this.db.query<{ exists: boolean; mine: boolean }[]>(
@@ -163,6 +191,7 @@ export class PatientsService {
   }
 
   private assertZone(zone: string | null | undefined): void {
-    if (zone && !isValidZone(zone)) throw DomainError.validation('timezone', 'iana_zone', `${zone} is not an IANA time zone`);
+    if (zone && !isValidZone(zone))
+      throw DomainError.validation('timezone', 'iana_zone', `${zone} is not an IANA time zone`);
   }
 }

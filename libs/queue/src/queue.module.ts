@@ -31,7 +31,11 @@ export class JobProducer implements OnApplicationShutdown {
     return queue;
   }
 
-  async add<N extends JobName>(name: N, payload: JobPayloads[N], options: JobsOptions & { jobId: string }): Promise<void> {
+  async add<N extends JobName>(
+    name: N,
+    payload: JobPayloads[N],
+    options: JobsOptions & { jobId: string },
+  ): Promise<void> {
     await this.queue(JOB_QUEUE[name]).add(name, payload, options);
   }
 
@@ -52,7 +56,11 @@ class RedisCloser implements OnApplicationShutdown {
 @Module({
   providers: [
     JobProducer,
-    { provide: REDIS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createRedis(config.REDIS_URL, 'client') },
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => createRedis(config.REDIS_URL, 'client'),
+    },
     RedisCloser,
   ],
   exports: [JobProducer, REDIS],

@@ -16,12 +16,19 @@ const suffix = () => randomBytes(3).toString('hex');
 export function factories(db: DataSource) {
   return {
     async location(overrides: Partial<LocationEntity> = {}): Promise<LocationEntity> {
-      return db.getRepository(LocationEntity).save({ name: `Clinic ${suffix()}`, timezone: 'America/New_York', phone: '+1 555 0100', ...overrides });
+      return db.getRepository(LocationEntity).save({
+        name: `Clinic ${suffix()}`,
+        timezone: 'America/New_York',
+        phone: '+1 555 0100',
+        ...overrides,
+      });
     },
 
     async provider(
       overrides: Partial<ProviderEntity> & { locationId: string },
-      hours: { weekdays?: number[]; start?: string; end?: string; modality?: BlockModality } | false = {},
+      hours:
+        | { weekdays?: number[]; start?: string; end?: string; modality?: BlockModality }
+        | false = {},
     ): Promise<ProviderEntity> {
       const roles: ProviderRole[] = overrides.roles ?? ['prescriber'];
       const provider = await db.getRepository(ProviderEntity).save({
@@ -62,13 +69,19 @@ export function factories(db: DataSource) {
     },
 
     async carePlan(
-      overrides: Partial<CarePlanEntity> & { patientId: string; providerId: string; track: CarePlanTrack },
+      overrides: Partial<CarePlanEntity> & {
+        patientId: string;
+        providerId: string;
+        track: CarePlanTrack;
+      },
     ): Promise<CarePlanEntity> {
       const defaults =
         overrides.track === 'medication'
           ? { intervalWeeks: 6, frequency: null }
           : { intervalWeeks: null, frequency: 'weekly' as Frequency };
-      return db.getRepository(CarePlanEntity).save({ startsOn: '2026-01-01', ...defaults, ...overrides });
+      return db
+        .getRepository(CarePlanEntity)
+        .save({ startsOn: '2026-01-01', ...defaults, ...overrides });
     },
   };
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '@app/config';
 import { UserEntity, type UserRole } from '@app/database';
-import { FixedClock, type Clock } from '@app/domain';
+import { type FixedClock } from '@app/domain';
 import { createApiApp } from '../../../apps/api/src/bootstrap';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { testServers } from './test-env';
@@ -67,17 +67,23 @@ export async function clearPrefix(redisUrl: string, prefix: string): Promise<voi
   }
 }
 
-export async function createTestContext(options: { clock?: FixedClock; env?: Record<string, string> } = {}): Promise<TestContext> {
+export async function createTestContext(
+  options: { clock?: FixedClock; env?: Record<string, string> } = {},
+): Promise<TestContext> {
   const database = await createTestDatabase();
   const config = testConfig(database.url, options.env);
-  const app = await createApiApp(config, options.clock as Clock | undefined);
+  const app = await createApiApp(config, options.clock);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const db = app.get(getDataSourceToken()) as DataSource;
+  const db = app.get<DataSource>(getDataSourceToken());
 
-  const request = async <T>(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResult<T>> => {
+  const request = async <T>(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<HttpResult<T>> => {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: string | undefined = opts.rawBody;
@@ -99,7 +105,9 @@ export async function createTestContext(options: { clock?: FixedClock; env?: Rec
       role,
       providerId: role === 'clinician' ? providerId : null,
     });
-    const token = await app.get(JwtService, { strict: false }).signAsync({ sub: user.id, role, pid: user.providerId });
+    const token = await app
+      .get(JwtService, { strict: false })
+      .signAsync({ sub: user.id, role, pid: user.providerId });
     return { token, userId: user.id };
   };
 

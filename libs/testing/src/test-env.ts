@@ -6,7 +6,9 @@ export function testServers(): { databaseUrl: string; redisUrl: string } {
   const databaseUrl = process.env.DATABASE_URL;
   const redisUrl = process.env.REDIS_URL;
   if (!databaseUrl || !redisUrl) {
-    throw new Error('DATABASE_URL and REDIS_URL must be set: run the tests with `npm test`, which starts them');
+    throw new Error(
+      'DATABASE_URL and REDIS_URL must be set: run the tests with `npm test`, which starts them',
+    );
   }
   return { databaseUrl, redisUrl };
 }

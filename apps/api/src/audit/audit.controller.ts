@@ -20,7 +20,8 @@ class AuditEventDto {
   @ApiProperty({ example: 'patient' }) entity!: string;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) entityId!: string | null;
   @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true }) details!: object | null;
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true }) details!:
+    object | null;
 }
 
 class AuditPageDto {
@@ -38,17 +39,26 @@ export class AuditController {
   @ApiOkResponse({ type: AuditPageDto, description: 'Newest first' })
   async list(@CurrentActor() _actor: Actor, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
     const after = decodeCursor(query.cursor, 1);
-    const rows = await this.audit.list({ entityId: query.entityId, limit: query.limit + 1, beforeId: after ? String(after[0]) : undefined });
-    return toPage(rows, query.limit, (e) => [e.id], (e) => ({
-      id: e.id,
-      at: e.at.toISOString(),
-      actorId: e.actorId,
-      actorRole: e.actorRole,
-      action: e.action,
-      entity: e.entity,
-      entityId: e.entityId,
-      requestId: e.requestId,
-      details: e.details,
-    }));
+    const rows = await this.audit.list({
+      entityId: query.entityId,
+      limit: query.limit + 1,
+      beforeId: after ? String(after[0]) : undefined,
+    });
+    return toPage(
+      rows,
+      query.limit,
+      (e) => [e.id],
+      (e) => ({
+        id: e.id,
+        at: e.at.toISOString(),
+        actorId: e.actorId,
+        actorRole: e.actorRole,
+        action: e.action,
+        entity: e.entity,
+        entityId: e.entityId,
+        requestId: e.requestId,
+        details: e.details,
+      }),
+    );
   }
 }

@@ -1,4 +1,9 @@
-import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  SetMetadata,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '@app/auth';
@@ -16,7 +21,10 @@ export const Roles = (...roles: UserRole[]) =>
   applyDecorators(
     SetMetadata(ACCESS_KEY, { roles } satisfies Access),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ type: ProblemDto, description: 'Missing, malformed or expired token' }),
+    ApiUnauthorizedResponse({
+      type: ProblemDto,
+      description: 'Missing, malformed or expired token',
+    }),
     ApiForbiddenResponse({ type: ProblemDto, description: `Only ${roles.join(', ')}` }),
   );
 

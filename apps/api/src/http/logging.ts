@@ -3,7 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '@app/config';
 
 /** Field names that carry PHI or secrets, wherever they appear in a log object. */
-export const REDACTED_FIELDS = ['firstName', 'lastName', 'dateOfBirth', 'phone', 'email', 'password', 'name', 'search', 'accessToken'];
+export const REDACTED_FIELDS = [
+  'firstName',
+  'lastName',
+  'dateOfBirth',
+  'phone',
+  'email',
+  'password',
+  'name',
+  'search',
+  'accessToken',
+];
 
 export function redactPaths(): string[] {
   return [
@@ -24,9 +34,15 @@ export function loggerOptions(config: AppConfig): Params {
       redact: { paths: redactPaths(), censor: '[redacted]' },
       genReqId: (req: IncomingMessage) => String(req.headers['x-request-id'] ?? ''),
       customProps: () => ({ app: 'api' }),
-      autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
+      autoLogging: {
+        ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics',
+      },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
         res: (res: ServerResponse & { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       ...(config.NODE_ENV === 'development' && config.LOG_LEVEL !== 'silent'

@@ -1,4 +1,10 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@app/domain';
 import { problem, STATUS_BY_CODE, type ProblemBody } from './problem';
@@ -22,7 +28,11 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const body = { ...this.toProblem(error, request), instance: request.url, requestId: String(request.id) };
+    const body = {
+      ...this.toProblem(error, request),
+      instance: request.url,
+      requestId: String(request.id),
+    };
     void reply
       .status(body.status)
       .header('content-type', 'application/problem+json; charset=utf-8')
@@ -38,14 +48,31 @@ export class ProblemFilter implements ExceptionFilter {
       if (status < 500) return problem(status, codeForStatus(status), error.message);
     }
     const fastify = error as FastifyErrorLike;
-    if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
-      const status = fastify.statusCode === 400 || fastify.statusCode === 413 || fastify.statusCode === 415 ? fastify.statusCode : 400;
+    if (
+      typeof fastify?.statusCode === 'number' &&
+      fastify.statusCode >= 400 &&
+      fastify.statusCode < 500
+    ) {
+      const status =
+        fastify.statusCode === 400 || fastify.statusCode === 413 || fastify.statusCode === 415
+          ? fastify.statusCode
+          : 400;
       return problem(status, 'VALIDATION', describeFastifyError(fastify), {
-        errors: [{ field: 'body', rule: fastify.code ?? 'invalid', message: describeFastifyError(fastify) }],
+        errors: [
+          {
+            field: 'body',
+            rule: fastify.code ?? 'invalid',
+            message: describeFastifyError(fastify),
+          },
+        ],
       });
     }
     this.logger.error({ err: error, requestId: request.id }, 'unhandled error');
-    return problem(500, 'INTERNAL', 'Something went wrong on our side; the request id identifies it in the logs.');
+    return problem(
+      500,
+      'INTERNAL',
+      'Something went wrong on our side; the request id identifies it in the logs.',
+    );
   }
 }
 
@@ -67,7 +94,7 @@ function codeForStatus(status: number): string {
 }
 
 function describeFastifyError(error: FastifyErrorLike): string {
-  switch (error.code) {
+  switch (error.code ?? '') {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'The body must be JSON (Content-Type: application/json)';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

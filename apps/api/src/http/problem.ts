@@ -48,7 +48,12 @@ export interface ProblemBody {
   [extra: string]: unknown;
 }
 
-export function problem(status: number, code: string, detail: string, extras: object = {}): ProblemBody {
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  extras: object = {},
+): ProblemBody {
   return {
     type: `https://clinic.example/problems/${code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLES[status] ?? 'Error',

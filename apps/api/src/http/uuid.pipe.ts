@@ -7,7 +7,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class UuidPipe implements PipeTransform<string, string> {
   transform(value: string, metadata: ArgumentMetadata): string {
-    if (!UUID.test(value)) throw DomainError.validation(metadata.data ?? 'id', 'isUuid', `${metadata.data ?? 'id'} must be a UUID`);
+    if (!UUID.test(value))
+      throw DomainError.validation(
+        metadata.data ?? 'id',
+        'isUuid',
+        `${metadata.data ?? 'id'} must be a UUID`,
+      );
     return value.toLowerCase();
   }
 }

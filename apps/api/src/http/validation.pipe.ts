@@ -41,7 +41,11 @@ export function arrayOf(items: new () => object, maxItems: number): ParseArrayPi
     items,
     exceptionFactory: (errors) => {
       if (Array.isArray(errors)) return validationException(errors as ValidationError[]);
-      return DomainError.validation('body', 'isArray', `the body must be a JSON array (${maxItems} items at most)`);
+      return DomainError.validation(
+        'body',
+        'isArray',
+        `the body must be a JSON array (${maxItems} items at most)`,
+      );
     },
   });
 }

@@ -20,8 +20,13 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
       name: 'isInstantWithOffset',
       target: target.constructor,
       propertyName: String(propertyName),
-      options: { message: `${String(propertyName)} must be an ISO-8601 instant with an offset, e.g. 2027-03-01T10:00:00-05:00`, ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && parseInstant(value) !== null },
+      options: {
+        message: `${String(propertyName)} must be an ISO-8601 instant with an offset, e.g. 2027-03-01T10:00:00-05:00`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && parseInstant(value) !== null,
+      },
     });
 }
 

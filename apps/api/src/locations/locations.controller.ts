@@ -1,5 +1,14 @@
 import { Body, Controller, Get, Param, ParseArrayPipe, Post, Put } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { LocationsService } from '@app/clinic';
 import { DomainError, isIsoDate } from '@app/domain';
@@ -10,9 +19,20 @@ import { UuidPipe } from '../http/uuid.pipe';
 
 class CreateLocationDto {
   @ApiProperty({ example: 'Downtown clinic' }) @IsString() @Length(1, 200) name!: string;
-  @ApiProperty({ example: 'America/New_York', description: 'IANA time zone' }) @IsString() @MaxLength(64) timezone!: string;
-  @ApiPropertyOptional({ example: '12 Main St, Springfield' }) @IsOptional() @IsString() @MaxLength(300) address?: string;
-  @ApiPropertyOptional({ example: '+1 555 0100' }) @IsOptional() @IsString() @Matches(/^\+?[0-9 ()-]{5,30}$/) phone?: string;
+  @ApiProperty({ example: 'America/New_York', description: 'IANA time zone' })
+  @IsString()
+  @MaxLength(64)
+  timezone!: string;
+  @ApiPropertyOptional({ example: '12 Main St, Springfield' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  address?: string;
+  @ApiPropertyOptional({ example: '+1 555 0100' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\+?[0-9 ()-]{5,30}$/)
+  phone?: string;
 }
 
 class LocationDto {
@@ -53,20 +73,34 @@ export class LocationsController {
 
   @Put(':id/closures')
   @Roles('admin')
-  @ApiBody({ schema: { type: 'array', items: { type: 'string', format: 'date' }, example: ['2027-12-25'] } })
+  @ApiBody({
+    schema: { type: 'array', items: { type: 'string', format: 'date' }, example: ['2027-12-25'] },
+  })
   @ApiOkResponse({ schema: { type: 'array', items: { type: 'string', format: 'date' } } })
   @ApiBadRequestResponse({ type: ProblemDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   setClosures(
     @CurrentActor() actor: Actor,
     @Param('id', UuidPipe) id: string,
-    @Body(new ParseArrayPipe({ items: String, exceptionFactory: () => DomainError.validation('body', 'isArray', 'the body must be an array of YYYY-MM-DD dates') }))
+    @Body(
+      new ParseArrayPipe({
+        items: String,
+        exceptionFactory: () =>
+          DomainError.validation(
+            'body',
+            'isArray',
+            'the body must be an array of YYYY-MM-DD dates',
+          ),
+      }),
+    )
     dates: string[],
   ): Promise<string[]> {
     dates.forEach((date, i) => {
-      if (typeof date !== 'string' || !isIsoDate(date)) throw DomainError.validation(`[${i}]`, 'isIsoDate', `item ${i} must be a date YYYY-MM-DD`);
+      if (typeof date !== 'string' || !isIsoDate(date))
+        throw DomainError.validation(`[${i}]`, 'isIsoDate', `item ${i} must be a date YYYY-MM-DD`);
     });
-    if (dates.length > 1000) throw DomainError.validation('body', 'maxItems', 'at most 1000 closure dates');
+    if (dates.length > 1000)
+      throw DomainError.validation('body', 'maxItems', 'at most 1000 closure dates');
     return this.locations.setClosures(actor, id, dates);
   }
 }

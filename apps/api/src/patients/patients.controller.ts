@@ -1,11 +1,23 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { PatientsService } from '@app/patients';
 import type { Actor } from '@app/auth';
 import { ALL_ROLES, CurrentActor, Roles } from '../auth/access.decorators';
 import { ProblemDto } from '../http/problem.dto';
 import { UuidPipe } from '../http/uuid.pipe';
-import { CreatePatientDto, PatientDto, PatientPageDto, PatientQueryDto, UpdatePatientDto } from './patients.dto';
+import {
+  CreatePatientDto,
+  PatientDto,
+  PatientPageDto,
+  PatientQueryDto,
+  UpdatePatientDto,
+} from './patients.dto';
 
 @ApiTags('patients')
 @Controller('patients')
@@ -39,7 +51,11 @@ export class PatientsController {
   @Roles('admin', 'front_desk')
   @ApiOkResponse({ type: PatientDto })
   @ApiNotFoundResponse({ type: ProblemDto })
-  update(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() body: UpdatePatientDto): Promise<PatientDto> {
+  update(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidPipe) id: string,
+    @Body() body: UpdatePatientDto,
+  ): Promise<PatientDto> {
     return this.patients.update(actor, id, body);
   }
 }

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { providerView, ProvidersService } from '@app/clinic';
 import { DomainError, parseInstant } from '@app/domain';
 import type { Actor } from '@app/auth';
@@ -7,7 +15,16 @@ import { ALL_ROLES, CurrentActor, Roles } from '../auth/access.decorators';
 import { ProblemDto } from '../http/problem.dto';
 import { UuidPipe } from '../http/uuid.pipe';
 import { arrayOf } from '../http/validation.pipe';
-import { CreateProviderDto, CreateTimeOffDto, ProviderDto, ProviderListQueryDto, TimeOffDto, UpdateProviderDto, WorkingBlockDto, WorkingBlockViewDto } from './providers.dto';
+import {
+  CreateProviderDto,
+  CreateTimeOffDto,
+  ProviderDto,
+  ProviderListQueryDto,
+  TimeOffDto,
+  UpdateProviderDto,
+  WorkingBlockDto,
+  WorkingBlockViewDto,
+} from './providers.dto';
 
 @ApiTags('providers')
 @Controller('providers')
@@ -42,7 +59,11 @@ export class ProvidersController {
   @Roles('admin')
   @ApiOkResponse({ type: ProviderDto })
   @ApiNotFoundResponse({ type: ProblemDto })
-  update(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() body: UpdateProviderDto): Promise<ProviderDto> {
+  update(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidPipe) id: string,
+    @Body() body: UpdateProviderDto,
+  ): Promise<ProviderDto> {
     return this.providers.update(actor, id, body);
   }
 
@@ -56,7 +77,10 @@ export class ProvidersController {
 
   @Put(':id/working-hours')
   @Roles('admin')
-  @ApiBody({ type: [WorkingBlockDto], description: 'The whole weekly template; replaces the current one' })
+  @ApiBody({
+    type: [WorkingBlockDto],
+    description: 'The whole weekly template; replaces the current one',
+  })
   @ApiOkResponse({ type: [WorkingBlockViewDto] })
   @ApiNotFoundResponse({ type: ProblemDto })
   setWorkingHours(
@@ -64,7 +88,8 @@ export class ProvidersController {
     @Param('id', UuidPipe) id: string,
     @Body(arrayOf(WorkingBlockDto, 100)) blocks: WorkingBlockDto[],
   ): Promise<WorkingBlockViewDto[]> {
-    if (blocks.length > 100) throw DomainError.validation('body', 'maxItems', 'at most 100 working blocks');
+    if (blocks.length > 100)
+      throw DomainError.validation('body', 'maxItems', 'at most 100 working blocks');
     return this.providers.setWorkingHours(actor, id, blocks);
   }
 
@@ -72,7 +97,11 @@ export class ProvidersController {
   @Roles('admin', 'front_desk')
   @ApiCreatedResponse({ type: TimeOffDto })
   @ApiNotFoundResponse({ type: ProblemDto })
-  addTimeOff(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() body: CreateTimeOffDto): Promise<TimeOffDto> {
+  addTimeOff(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidPipe) id: string,
+    @Body() body: CreateTimeOffDto,
+  ): Promise<TimeOffDto> {
     return this.providers.addTimeOff(actor, id, {
       startsAt: parseInstant(body.startsAt)!.toJSDate(),
       endsAt: parseInstant(body.endsAt)!.toJSDate(),

@@ -1,5 +1,10 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { UsersService, type Actor } from '@app/auth';
 import { AuditService } from '@app/audit';
 import { CurrentActor, Roles } from '../auth/access.decorators';
@@ -21,7 +26,12 @@ export class UsersController {
   @ApiConflictResponse({ type: ProblemDto, description: 'Email already registered' })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateUserDto): Promise<UserDto> {
     const user = await this.users.create(body);
-    await this.audit.record(actor, { action: 'create', entity: 'user', entityId: user.id, details: { role: user.role } });
+    await this.audit.record(actor, {
+      action: 'create',
+      entity: 'user',
+      entityId: user.id,
+      details: { role: user.role },
+    });
     return user;
   }
 }

@@ -6,7 +6,10 @@ export class CreateUserDto {
   @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
   @ApiProperty({ minLength: 12 }) @IsString() @MinLength(12) @MaxLength(200) password!: string;
   @ApiProperty({ enum: USER_ROLES }) @IsIn(USER_ROLES) role!: UserRole;
-  @ApiPropertyOptional({ format: 'uuid', description: 'required for a clinician' }) @IsOptional() @IsUUID() providerId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'required for a clinician' })
+  @IsOptional()
+  @IsUUID()
+  providerId?: string;
 }
 
 export class UserDto {

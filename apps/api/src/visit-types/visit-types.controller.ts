@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { VisitTypesService } from '@app/clinic';
 import { PROVIDER_ROLES, type ProviderRole } from '@app/domain';
@@ -10,11 +18,20 @@ import { ProblemDto } from '../http/problem.dto';
 const TRACKS = ['medication', 'therapy'] as const;
 
 class VisitTypeDto {
-  @ApiProperty({ example: 'FAMILY_THERAPY' }) @Matches(/^[A-Z][A-Z0-9_]{1,39}$/, { message: 'code must be UPPER_SNAKE_CASE, 2–40 characters' }) code!: string;
+  @ApiProperty({ example: 'FAMILY_THERAPY' })
+  @Matches(/^[A-Z][A-Z0-9_]{1,39}$/, { message: 'code must be UPPER_SNAKE_CASE, 2–40 characters' })
+  code!: string;
   @ApiProperty({ example: 'Family therapy' }) @IsString() @Length(1, 200) name!: string;
-  @ApiProperty({ example: 50, minimum: 5, maximum: 480 }) @IsInt() @Min(5) @Max(480) durationMinutes!: number;
+  @ApiProperty({ example: 50, minimum: 5, maximum: 480 })
+  @IsInt()
+  @Min(5)
+  @Max(480)
+  durationMinutes!: number;
   @ApiProperty({ enum: PROVIDER_ROLES }) @IsIn(PROVIDER_ROLES) requiredRole!: ProviderRole;
-  @ApiPropertyOptional({ enum: TRACKS, nullable: true, type: String }) @IsOptional() @IsIn(TRACKS) track!: 'medication' | 'therapy' | null;
+  @ApiPropertyOptional({ enum: TRACKS, nullable: true, type: String })
+  @IsOptional()
+  @IsIn(TRACKS)
+  track!: 'medication' | 'therapy' | null;
 }
 
 @ApiTags('visit-types')

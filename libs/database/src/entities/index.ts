@@ -3,7 +3,12 @@ import { AuditEventEntity } from './audit-event.entity';
 import { CarePlanChangeEntity, CarePlanEntity } from './care-plan.entity';
 import { LocationClosureEntity, LocationEntity } from './location.entity';
 import { PatientEntity } from './patient.entity';
-import { ProviderEntity, TimeOffEntity, VisitTypeEntity, WorkingBlockEntity } from './provider.entity';
+import {
+  ProviderEntity,
+  TimeOffEntity,
+  VisitTypeEntity,
+  WorkingBlockEntity,
+} from './provider.entity';
 import { QueueProbeEntity } from './queue-probe.entity';
 import { UserEntity } from './user.entity';
 

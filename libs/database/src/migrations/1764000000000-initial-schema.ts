@@ -54,7 +54,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         modality text NOT NULL DEFAULT 'any' CHECK (modality IN ('any','in_person','telehealth')),
         CHECK (start_time < end_time)
       )`);
-    await q.query(`CREATE INDEX working_blocks_provider_idx ON working_blocks (provider_id, weekday)`);
+    await q.query(
+      `CREATE INDEX working_blocks_provider_idx ON working_blocks (provider_id, weekday)`,
+    );
 
     await q.query(`
       CREATE TABLE time_off (
@@ -66,7 +68,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         CHECK (starts_at < ends_at)
       )`);
-    await q.query(`CREATE INDEX time_off_provider_idx ON time_off USING gist (provider_id, tstzrange(starts_at, ends_at))`);
+    await q.query(
+      `CREATE INDEX time_off_provider_idx ON time_off USING gist (provider_id, tstzrange(starts_at, ends_at))`,
+    );
 
     await q.query(`
       CREATE TABLE visit_types (
@@ -100,8 +104,12 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX patients_last_name_idx ON patients (lower(last_name) text_pattern_ops, id)`);
-    await q.query(`CREATE INDEX patients_first_name_idx ON patients (lower(first_name) text_pattern_ops)`);
+    await q.query(
+      `CREATE INDEX patients_last_name_idx ON patients (lower(last_name) text_pattern_ops, id)`,
+    );
+    await q.query(
+      `CREATE INDEX patients_first_name_idx ON patients (lower(first_name) text_pattern_ops)`,
+    );
     await q.query(`CREATE INDEX patients_dob_idx ON patients (date_of_birth)`);
 
     await q.query(`
@@ -120,7 +128,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         CHECK ((track = 'medication') = (interval_weeks IS NOT NULL)),
         CHECK ((track = 'therapy') = (frequency IS NOT NULL))
       )`);
-    await q.query(`CREATE UNIQUE INDEX care_plans_one_open_per_track ON care_plans (patient_id, track) WHERE status <> 'ended'`);
+    await q.query(
+      `CREATE UNIQUE INDEX care_plans_one_open_per_track ON care_plans (patient_id, track) WHERE status <> 'ended'`,
+    );
     await q.query(`CREATE INDEX care_plans_provider_idx ON care_plans (provider_id, status)`);
     await q.query(`
       CREATE TABLE care_plan_changes (
@@ -134,7 +144,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         provider_id uuid NOT NULL,
         note text
       )`);
-    await q.query(`CREATE INDEX care_plan_changes_plan_idx ON care_plan_changes (care_plan_id, changed_at)`);
+    await q.query(
+      `CREATE INDEX care_plan_changes_plan_idx ON care_plan_changes (care_plan_id, changed_at)`,
+    );
 
     await q.query(`
       CREATE TABLE appointment_series (
@@ -180,10 +192,18 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           (patient_id WITH =, tstzrange(starts_at, ends_at) WITH &&) WHERE (status <> 'cancelled')
       )`);
     await q.query(`CREATE INDEX appointments_patient_idx ON appointments (patient_id, starts_at)`);
-    await q.query(`CREATE INDEX appointments_provider_idx ON appointments (provider_id, starts_at)`);
-    await q.query(`CREATE INDEX appointments_plan_idx ON appointments (care_plan_id, starts_at) WHERE care_plan_id IS NOT NULL`);
-    await q.query(`CREATE INDEX appointments_location_idx ON appointments (location_id, starts_at)`);
-    await q.query(`CREATE INDEX appointments_series_idx ON appointments (series_id) WHERE series_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX appointments_provider_idx ON appointments (provider_id, starts_at)`,
+    );
+    await q.query(
+      `CREATE INDEX appointments_plan_idx ON appointments (care_plan_id, starts_at) WHERE care_plan_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX appointments_location_idx ON appointments (location_id, starts_at)`,
+    );
+    await q.query(
+      `CREATE INDEX appointments_series_idx ON appointments (series_id) WHERE series_id IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE users (

@@ -1,0 +1,6 @@
+import { loadConfigOrExit } from '@app/config';
+import { createWorkerApp } from './bootstrap';
+
+void (async () => {
+  await createWorkerApp(loadConfigOrExit());
+})();

@@ -1,0 +1,289 @@
+import fc from 'fast-check';
+import { DateTime, IANAZone } from 'luxon';
+import { hhmm, instantMs, PROPERTY_RUNS, TEST_ZONES } from './arbitraries.testing';
+import { DomainError } from './errors';
+import { freeStarts, type FreeStartsInput } from './slots';
+import {
+  expandWorkingWindows,
+  type Interval,
+  type WorkingBlock,
+  type WorkingWindow,
+} from './working-time';
+
+const NY = 'America/New_York';
+const at = (iso: string, zone = NY): DateTime => DateTime.fromISO(iso, { zone });
+const block = (
+  weekday: number,
+  start: string,
+  end: string,
+  extra: Partial<WorkingBlock> = {},
+): WorkingBlock => ({
+  weekday,
+  start,
+  end,
+  locationId: 'main',
+  modality: 'any',
+  ...extra,
+});
+const times = (starts: DateTime[], zone = NY): string[] =>
+  starts.map((s) => s.setZone(zone).toFormat('MM-dd HH:mm'));
+
+describe('freeStarts', () => {
+  const monday = expandWorkingWindows([block(1, '09:00', '11:00')], NY, '2027-03-15', '2027-03-15');
+  const base: FreeStartsInput = {
+    windows: monday,
+    busy: [],
+    durationMinutes: 30,
+    from: at('2027-03-15T00:00'),
+    to: at('2027-03-16T00:00'),
+    notBefore: at('2027-03-01T00:00'),
+  };
+
+  it('offers every grid start where the visit fits the window', () => {
+    expect(times(freeStarts(base))).toEqual([
+      '03-15 09:00',
+      '03-15 09:15',
+      '03-15 09:30',
+      '03-15 09:45',
+      '03-15 10:00',
+      '03-15 10:15',
+      '03-15 10:30',
+    ]);
+  });
+
+  it('leaves out busy time, with half-open edges', () => {
+    const busy: Interval[] = [{ start: at('2027-03-15T09:30'), end: at('2027-03-15T10:15') }];
+    expect(times(freeStarts({ ...base, busy }))).toEqual([
+      '03-15 09:00',
+      '03-15 10:15',
+      '03-15 10:30',
+    ]);
+  });
+
+  it('respects from, to and notBefore', () => {
+    const starts = freeStarts({
+      ...base,
+      from: at('2027-03-15T09:10'),
+      to: at('2027-03-15T10:30'),
+      notBefore: at('2027-03-15T09:31'),
+    });
+    expect(times(starts)).toEqual(['03-15 09:45', '03-15 10:00', '03-15 10:15']);
+  });
+
+  it('filters windows by modality when asked', () => {
+    const windows = expandWorkingWindows(
+      [block(1, '09:00', '10:00', { modality: 'telehealth' })],
+      NY,
+      '2027-03-15',
+      '2027-03-15',
+    );
+    expect(freeStarts({ ...base, windows, modality: 'in_person' })).toEqual([]);
+    expect(freeStarts({ ...base, windows, modality: 'telehealth' })).toHaveLength(3);
+    expect(freeStarts({ ...base, windows })).toHaveLength(3);
+  });
+
+  it('aligns the grid to the local wall clock, even on a half-hour offset', () => {
+    const zone = 'Asia/Kolkata';
+    const windows = expandWorkingWindows(
+      [block(1, '09:00', '12:00')],
+      zone,
+      '2027-03-15',
+      '2027-03-15',
+    );
+    const starts = freeStarts({
+      ...base,
+      windows,
+      gridMinutes: 60,
+      durationMinutes: 50,
+      from: at('2027-03-14T00:00', zone),
+    });
+    expect(starts.map((s) => s.toISO())).toEqual([
+      '2027-03-15T09:00:00.000+05:30',
+      '2027-03-15T10:00:00.000+05:30',
+      '2027-03-15T11:00:00.000+05:30',
+    ]);
+  });
+
+  it('keeps the local grid through a fall-back hour inside a window', () => {
+    const windows = expandWorkingWindows(
+      [block(7, '00:30', '03:00')],
+      NY,
+      '2027-11-07',
+      '2027-11-07',
+    );
+    const starts = freeStarts({
+      ...base,
+      windows,
+      gridMinutes: 60,
+      durationMinutes: 60,
+      from: at('2027-11-01T00:00'),
+      to: at('2027-11-08T00:00'),
+    });
+    expect(starts.map((s) => s.toISO())).toEqual([
+      '2027-11-07T01:00:00.000-04:00',
+      '2027-11-07T01:00:00.000-05:00',
+      '2027-11-07T02:00:00.000-05:00',
+    ]);
+  });
+
+  it('never returns a start twice when windows overlap', () => {
+    const windows = expandWorkingWindows(
+      [block(1, '09:00', '10:00'), block(1, '09:30', '10:30', { locationId: 'annex' })],
+      NY,
+      '2027-03-15',
+      '2027-03-15',
+    );
+    expect(times(freeStarts({ ...base, windows }))).toEqual([
+      '03-15 09:00',
+      '03-15 09:15',
+      '03-15 09:30',
+      '03-15 09:45',
+      '03-15 10:00',
+    ]);
+  });
+
+  it('refuses a bad grid or duration', () => {
+    expect(() => freeStarts({ ...base, gridMinutes: 0 })).toThrow(DomainError);
+    expect(() => freeStarts({ ...base, durationMinutes: -30 })).toThrow(DomainError);
+  });
+
+  it('sweeps 12 weeks with 5,000 busy intervals', () => {
+    const template = [1, 2, 3, 4, 5].map((d) => block(d, '08:00', '18:00'));
+    const windows = expandWorkingWindows(template, NY, '2027-03-01', '2027-05-23');
+    const start = at('2027-03-01T08:00').toMillis();
+    const busy: Interval[] = Array.from({ length: 5000 }, (_, i) => {
+      const s = start + ((i * 7919) % (84 * 96)) * 15 * 60_000;
+      return {
+        start: DateTime.fromMillis(s, { zone: NY }),
+        end: DateTime.fromMillis(s + 15 * 60_000, { zone: NY }),
+      };
+    });
+    const starts = freeStarts({
+      ...base,
+      windows,
+      busy,
+      from: at('2027-03-01T00:00'),
+      to: at('2027-05-24T00:00'),
+    });
+    expect(starts.length).toBeGreaterThan(0);
+    expect(noneOverlap(starts, busy, 30)).toBe(true);
+  });
+
+  it('agrees with a brute-force search, near DST changes in several zones', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const starts = freeStarts(s.input).map((d) => d.toMillis());
+        expect(starts).toEqual(bruteForce(s.input, s.zone));
+        expect(noneOverlap(freeStarts(s.input), s.input.busy, s.input.durationMinutes)).toBe(true);
+        for (const t of starts) {
+          expect(
+            s.input.windows.some(
+              (w) =>
+                w.start.toMillis() <= t && t + s.input.durationMinutes * 60_000 <= w.end.toMillis(),
+            ),
+          ).toBe(true);
+        }
+      }),
+      PROPERTY_RUNS,
+    );
+  });
+});
+
+function noneOverlap(
+  starts: readonly DateTime[],
+  busy: readonly Interval[],
+  minutes: number,
+): boolean {
+  return starts.every((s) => {
+    const [a, b] = [s.toMillis(), s.toMillis() + minutes * 60_000];
+    return busy.every((x) => !(x.start.toMillis() < b && a < x.end.toMillis()));
+  });
+}
+
+/** Tries every 5 minutes of every window; reads offsets straight from the zone. */
+function bruteForce(input: FreeStartsInput, zone: string): number[] {
+  const z = IANAZone.create(zone);
+  const grid = (input.gridMinutes ?? 15) * 60_000;
+  const duration = input.durationMinutes * 60_000;
+  const step = 5 * 60_000;
+  const offsets = new Map<number, number>();
+  // Offsets in these zones change only on whole quarter hours.
+  const offsetAt = (t: number): number => {
+    const bucket = Math.floor(t / (15 * 60_000));
+    let o = offsets.get(bucket);
+    if (o === undefined) offsets.set(bucket, (o = z.offset(t)));
+    return o;
+  };
+  const found = new Set<number>();
+  for (const w of input.windows) {
+    if (input.modality && w.modality !== 'any' && w.modality !== input.modality) continue;
+    for (
+      let t = Math.ceil(w.start.toMillis() / step) * step;
+      t + duration <= w.end.toMillis();
+      t += step
+    ) {
+      const localMinuteOfDay = Math.floor((t + offsetAt(t) * 60_000) / 60_000) % 1440;
+      if ((localMinuteOfDay * 60_000) % grid !== 0) continue;
+      if (t < input.from.toMillis() || t >= input.to.toMillis() || t < input.notBefore.toMillis())
+        continue;
+      if (input.busy.some((b) => b.start.toMillis() < t + duration && t < b.end.toMillis()))
+        continue;
+      found.add(t);
+    }
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+const blockArb = fc
+  .record({
+    weekday: fc.integer({ min: 1, max: 7 }),
+    startMinute: fc.integer({ min: 0, max: 287 }).map((m) => m * 5),
+    length: fc.integer({ min: 6, max: 288 }).map((m) => m * 5),
+    modality: fc.constantFrom('any' as const, 'in_person' as const, 'telehealth' as const),
+  })
+  .map(({ weekday, startMinute, length, modality }) =>
+    block(weekday, hhmm(startMinute), hhmm(Math.min(1440, startMinute + length)), { modality }),
+  );
+
+const scenario = fc.constantFrom(...TEST_ZONES).chain((zone) =>
+  instantMs(zone, 2).chain((center) => {
+    const day = 86_400_000;
+    const around = fc
+      .integer({ min: -2 * 24 * 60, max: 3 * 24 * 60 })
+      .map((m) => center + m * 60_000);
+    return fc
+      .record({
+        blocks: fc.array(blockArb, { minLength: 1, maxLength: 4 }),
+        busy: fc.array(fc.tuple(around, fc.integer({ min: 1, max: 240 })), { maxLength: 12 }),
+        durationMinutes: fc.constantFrom(30, 50, 60),
+        gridMinutes: fc.constantFrom(undefined, 15, 30, 60),
+        from: around,
+        span: fc.integer({ min: 0, max: 4 * day }),
+        notBefore: around,
+        modality: fc.constantFrom(undefined, 'in_person' as const, 'telehealth' as const),
+      })
+      .map((r) => {
+        const local = (ms: number): DateTime => DateTime.fromMillis(ms, { zone });
+        const windows: WorkingWindow[] = expandWorkingWindows(
+          r.blocks,
+          zone,
+          local(center - 3 * day).toISODate() ?? '',
+          local(center + 4 * day).toISODate() ?? '',
+        );
+        const input: FreeStartsInput = {
+          windows,
+          busy: r.busy.map(([s, minutes]) => ({
+            start: local(s),
+            end: local(s + minutes * 60_000),
+          })),
+          durationMinutes: r.durationMinutes,
+          gridMinutes: r.gridMinutes,
+          from: local(r.from),
+          to: local(r.from + r.span),
+          notBefore: local(r.notBefore),
+          modality: r.modality,
+        };
+        return { zone, input };
+      });
+  }),
+);
