@@ -82,12 +82,15 @@ export class UsersService {
     }
   }
 
-  /** First start: with no user at all, create the admin named by the bootstrap variables. */
+  /**
+   * First start: with no admin yet, create the one named by the bootstrap variables
+   * (a seed may already have added staff accounts, so "no admin", not "no user").
+   */
   async ensureBootstrapAdmin(): Promise<void> {
     const email = this.config.BOOTSTRAP_ADMIN_EMAIL;
     const password = this.config.BOOTSTRAP_ADMIN_PASSWORD;
     if (!email || !password) return;
-    if ((await this.users.count()) > 0) return;
+    if (await this.users.existsBy({ role: 'admin' })) return;
     try {
       await this.create({ email, password, role: 'admin' });
       this.logger.log('bootstrap admin created');

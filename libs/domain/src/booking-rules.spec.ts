@@ -30,7 +30,8 @@ const base: BookingInput = {
   locationId: 'main',
   overrideCadence: false,
 };
-const codes = (over: Partial<BookingInput>): string[] => bookingViolations({ ...base, ...over }).violations.map((v) => v.code);
+const codes = (over: Partial<BookingInput>): string[] =>
+  bookingViolations({ ...base, ...over }).violations.map((v) => v.code);
 
 describe('bookingViolations', () => {
   it('accepts a valid booking', () => {
@@ -65,7 +66,11 @@ describe('bookingViolations', () => {
     const soon = { cadence: { visits: [at('2027-03-01T10:00')] } };
     expect(codes(soon)).toEqual(['CADENCE_TOO_SOON']);
     expect(codes({ ...soon, overrideCadence: true })).toEqual([]);
-    const late = bookingViolations({ ...base, overrideCadence: true, cadence: { visits: [], anchor: at('2026-12-01T00:00') } });
+    const late = bookingViolations({
+      ...base,
+      overrideCadence: true,
+      cadence: { visits: [], anchor: at('2026-12-01T00:00') },
+    });
     expect(late.violations).toEqual([]);
     expect(late.warnings.map((w) => w.code)).toEqual(['CADENCE_LATE']);
   });
@@ -81,7 +86,12 @@ describe('bookingViolations', () => {
 });
 
 describe('slot search and booking agree', () => {
-  const ruleCodes = new Set(['OUTSIDE_WORKING_HOURS', 'PROVIDER_TIME_OFF', 'CLINIC_CLOSED', 'MODALITY_NOT_OFFERED']);
+  const ruleCodes = new Set([
+    'OUTSIDE_WORKING_HOURS',
+    'PROVIDER_TIME_OFF',
+    'CLINIC_CLOSED',
+    'MODALITY_NOT_OFFERED',
+  ]);
 
   const blockArb = fc
     .record({
@@ -91,18 +101,20 @@ describe('slot search and booking agree', () => {
       modality: fc.constantFrom('any' as const, 'in_person' as const, 'telehealth' as const),
       locationId: fc.constantFrom('main', 'annex'),
     })
-    .map(
-      ({ startMinute, length, ...rest }): WorkingBlock => ({
-        ...rest,
-        start: hhmm(startMinute),
-        end: hhmm(Math.min(1440, startMinute + length)),
-      }),
-    );
+    .map(({ startMinute, length, ...rest }): WorkingBlock => ({
+      ...rest,
+      start: hhmm(startMinute),
+      end: hhmm(Math.min(1440, startMinute + length)),
+    }));
 
   const scenario = fc.constantFrom(...TEST_ZONES).chain((zone) =>
     instantMs(zone, 2).chain((center) => {
-      const around = fc.integer({ min: -3 * 1440, max: 3 * 1440 }).map((m) => DateTime.fromMillis(center + m * 60_000, { zone }));
-      const interval = fc.tuple(around, fc.integer({ min: 15, max: 600 })).map(([s, m]): Interval => ({ start: s, end: s.plus({ minutes: m }) }));
+      const around = fc
+        .integer({ min: -3 * 1440, max: 3 * 1440 })
+        .map((m) => DateTime.fromMillis(center + m * 60_000, { zone }));
+      const interval = fc
+        .tuple(around, fc.integer({ min: 15, max: 600 }))
+        .map(([s, m]): Interval => ({ start: s, end: s.plus({ minutes: m }) }));
       return fc.record({
         zone: fc.constant(zone),
         from: fc.constant(DateTime.fromMillis(center - 3 * 86_400_000, { zone })),
@@ -126,7 +138,9 @@ describe('slot search and booking agree', () => {
         const closures = s.closedOffsets.map((d) => s.from.plus({ days: 3 + d }).toISODate() ?? '');
         // What the app does: closed days drop out of the windows, time off joins the busy time.
         const windows = expandWorkingWindows(s.blocks, s.zone, fromDate, toDate).filter(
-          (w) => w.locationId === s.locationId && !closures.includes(w.start.setZone(s.zone).toISODate() ?? ''),
+          (w) =>
+            w.locationId === s.locationId &&
+            !closures.includes(w.start.setZone(s.zone).toISODate() ?? ''),
         );
         const accepted: Interval[] = [];
         const rules = (start: DateTime): string[] =>

@@ -14,6 +14,7 @@ export * from './roles';
 export * from './working-time';
 export * from './slots';
 export * from './cadence';
+export * from './plan-status';
 export * from './recurrence';
 export * from './lifecycle';
 export * from './quiet-hours';

@@ -23,7 +23,11 @@ type Moment = keyof typeof MOMENTS;
 const BEFORE: Moment[] = ['two days before', 'exactly 24 h before', 'an hour before'];
 
 /** The SPEC's lifecycle written out by hand: what each (status, action) may become, and when. */
-function expected(status: AppointmentStatus, action: LifecycleAction, moment: Moment): AppointmentStatus | 'INVALID' {
+function expected(
+  status: AppointmentStatus,
+  action: LifecycleAction,
+  moment: Moment,
+): AppointmentStatus | 'INVALID' {
   const pending = status === 'scheduled' || status === 'confirmed';
   const started = !BEFORE.includes(moment);
   if (action === 'confirm') return status === 'scheduled' ? 'confirmed' : 'INVALID';
@@ -35,18 +39,22 @@ function expected(status: AppointmentStatus, action: LifecycleAction, moment: Mo
 
 const table = APPOINTMENT_STATUSES.flatMap((status) =>
   LIFECYCLE_ACTIONS.flatMap((action) =>
-    (Object.keys(MOMENTS) as Moment[]).map((moment) => [status, action, moment, expected(status, action, moment)] as const),
+    (Object.keys(MOMENTS) as Moment[]).map(
+      (moment) => [status, action, moment, expected(status, action, moment)] as const,
+    ),
   ),
 );
 
 describe('nextStatus', () => {
   it.each(table)('%s + %s, %s → %s', (status, action, moment, outcome) => {
-    const run = (): ReturnType<typeof nextStatus> => nextStatus({ status, action, startsAt, now: MOMENTS[moment] });
+    const run = (): ReturnType<typeof nextStatus> =>
+      nextStatus({ status, action, startsAt, now: MOMENTS[moment] });
     if (outcome === 'INVALID') {
       expect(run).toThrow(DomainError);
       expect(run).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
     } else {
-      const lateCancel = action === 'cancel' && moment !== 'two days before' && moment !== 'exactly 24 h before';
+      const lateCancel =
+        action === 'cancel' && moment !== 'two days before' && moment !== 'exactly 24 h before';
       expect(run()).toEqual({ status: outcome, lateCancel });
     }
   });

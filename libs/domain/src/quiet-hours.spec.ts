@@ -10,41 +10,61 @@ const local = (d: DateTime, zone = NY): string | null => d.setZone(zone).toISO()
 describe('planSendTime', () => {
   it('sends the 2 h SMS for an 08:30 visit at 20:59 the evening before (SPEC)', () => {
     const visit = at('2027-03-16T08:30');
-    expect(local(planSendTime(visit.minus({ hours: 2 }), NY, DEFAULT_QUIET_HOURS))).toBe('2027-03-15T20:59:00.000-04:00');
+    expect(local(planSendTime(visit.minus({ hours: 2 }), NY, DEFAULT_QUIET_HOURS))).toBe(
+      '2027-03-15T20:59:00.000-04:00',
+    );
   });
 
   it('keeps a reminder outside quiet hours as it is', () => {
     const ideal = at('2027-03-15T14:07:33');
     expect(planSendTime(ideal, NY, DEFAULT_QUIET_HOURS)).toBe(ideal);
-    expect(planSendTime(at('2027-03-15T20:59'), NY, DEFAULT_QUIET_HOURS).toISO()).toBe('2027-03-15T20:59:00.000-04:00');
-    expect(planSendTime(at('2027-03-15T08:00'), NY, DEFAULT_QUIET_HOURS).toISO()).toBe('2027-03-15T08:00:00.000-04:00');
+    expect(planSendTime(at('2027-03-15T20:59'), NY, DEFAULT_QUIET_HOURS).toISO()).toBe(
+      '2027-03-15T20:59:00.000-04:00',
+    );
+    expect(planSendTime(at('2027-03-15T08:00'), NY, DEFAULT_QUIET_HOURS).toISO()).toBe(
+      '2027-03-15T08:00:00.000-04:00',
+    );
   });
 
   it('moves a reminder inside quiet hours, before or after midnight', () => {
-    expect(local(planSendTime(at('2027-03-15T21:00'), NY, DEFAULT_QUIET_HOURS))).toBe('2027-03-15T20:59:00.000-04:00');
-    expect(local(planSendTime(at('2027-03-15T23:30'), NY, DEFAULT_QUIET_HOURS))).toBe('2027-03-15T20:59:00.000-04:00');
-    expect(local(planSendTime(at('2027-03-16T07:59'), NY, DEFAULT_QUIET_HOURS))).toBe('2027-03-15T20:59:00.000-04:00');
+    expect(local(planSendTime(at('2027-03-15T21:00'), NY, DEFAULT_QUIET_HOURS))).toBe(
+      '2027-03-15T20:59:00.000-04:00',
+    );
+    expect(local(planSendTime(at('2027-03-15T23:30'), NY, DEFAULT_QUIET_HOURS))).toBe(
+      '2027-03-15T20:59:00.000-04:00',
+    );
+    expect(local(planSendTime(at('2027-03-16T07:59'), NY, DEFAULT_QUIET_HOURS))).toBe(
+      '2027-03-15T20:59:00.000-04:00',
+    );
   });
 
   it('works over the DST weekends: 20:59 local the evening before, whatever the offset', () => {
-    expect(local(planSendTime(at('2027-03-14T06:30'), NY, DEFAULT_QUIET_HOURS))).toBe('2027-03-13T20:59:00.000-05:00');
-    expect(local(planSendTime(at('2027-11-07T06:30'), NY, DEFAULT_QUIET_HOURS))).toBe('2027-11-06T20:59:00.000-04:00');
-    const london = 'Europe/London';
-    expect(local(planSendTime(at('2027-03-28T07:00', london), london, DEFAULT_QUIET_HOURS), london)).toBe(
-      '2027-03-27T20:59:00.000+00:00',
+    expect(local(planSendTime(at('2027-03-14T06:30'), NY, DEFAULT_QUIET_HOURS))).toBe(
+      '2027-03-13T20:59:00.000-05:00',
     );
+    expect(local(planSendTime(at('2027-11-07T06:30'), NY, DEFAULT_QUIET_HOURS))).toBe(
+      '2027-11-06T20:59:00.000-04:00',
+    );
+    const london = 'Europe/London';
+    expect(
+      local(planSendTime(at('2027-03-28T07:00', london), london, DEFAULT_QUIET_HOURS), london),
+    ).toBe('2027-03-27T20:59:00.000+00:00');
   });
 
   it('handles quiet hours that do not wrap midnight, and none at all', () => {
     const nap: QuietHours = { start: '13:00', end: '14:00' };
-    expect(local(planSendTime(at('2027-03-15T13:20'), NY, nap))).toBe('2027-03-15T12:59:00.000-04:00');
+    expect(local(planSendTime(at('2027-03-15T13:20'), NY, nap))).toBe(
+      '2027-03-15T12:59:00.000-04:00',
+    );
     const ideal = at('2027-03-15T03:00');
     expect(planSendTime(ideal, NY, { start: '00:00', end: '00:00' })).toBe(ideal);
   });
 
   it('starts quiet hours that begin inside a spring-forward gap at the transition', () => {
     const quiet: QuietHours = { start: '02:30', end: '06:00' };
-    expect(local(planSendTime(at('2027-03-14T04:00'), NY, quiet))).toBe('2027-03-14T01:59:00.000-05:00');
+    expect(local(planSendTime(at('2027-03-14T04:00'), NY, quiet))).toBe(
+      '2027-03-14T01:59:00.000-05:00',
+    );
   });
 
   it('never sends later than ideal, never in quiet hours, and as late as it can', () => {

@@ -253,13 +253,14 @@ const scenario = fc.constantFrom(...TEST_ZONES).chain((zone) =>
       .map((m) => center + m * 60_000);
     return fc
       .record({
-        blocks: fc.array(blockArb, { minLength: 1, maxLength: 4 }),
+        blocks: fc.array(blockArb, { minLength: 1, maxLength: 6 }),
         busy: fc.array(fc.tuple(around, fc.integer({ min: 1, max: 240 })), { maxLength: 12 }),
         durationMinutes: fc.constantFrom(30, 50, 60),
         gridMinutes: fc.constantFrom(undefined, 15, 30, 60),
-        from: around,
-        span: fc.integer({ min: 0, max: 4 * day }),
-        notBefore: around,
+        // Mostly the whole range, sometimes a cut through it.
+        from: fc.oneof(fc.constant(center - 2 * day), around),
+        span: fc.integer({ min: day, max: 5 * day }),
+        notBefore: fc.oneof(fc.constant(center - 10 * day), around),
         modality: fc.constantFrom(undefined, 'in_person' as const, 'telehealth' as const),
       })
       .map((r) => {

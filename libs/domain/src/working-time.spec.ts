@@ -172,7 +172,7 @@ describe('workingTimeViolations', () => {
         start: at('2027-03-18T10:00'),
         end: at('2027-03-18T10:30'),
       })[0]?.detail,
-    ).toMatch(/not a working day/);
+    ).toMatch(/the provider does not work on 2027-03-18/);
   });
 
   it('reports a block of the other modality as MODALITY_NOT_OFFERED, not as outside hours', () => {

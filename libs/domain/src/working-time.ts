@@ -106,13 +106,13 @@ function stamp(ms: number, zone: Zone): string {
   return DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm');
 }
 
-function dayHours(windows: readonly WorkingWindow[], zone: Zone): string {
-  if (windows.length === 0) return 'not a working day';
+function dayHours(date: string, windows: readonly WorkingWindow[], zone: Zone): string {
+  if (windows.length === 0) return `the provider does not work on ${date}`;
   const hours = windows.map((w) => {
     const [s, e] = [w.start.setZone(zone), w.end.setZone(zone)];
     return `${s.toFormat('HH:mm')}–${e.hasSame(s, 'day') ? e.toFormat('HH:mm') : '24:00'}`;
   });
-  return `works ${[...new Set(hours)].join(', ')}`;
+  return `on ${date} the provider works ${[...new Set(hours)].join(', ')}`;
 }
 
 /**
@@ -148,7 +148,7 @@ export function workingTimeViolations(input: WorkingTimeInput): Violation[] {
     } else {
       violations.push({
         code: 'OUTSIDE_WORKING_HOURS',
-        detail: `${when} is outside the provider's working hours (on ${date} the provider ${dayHours(windows, zone)})`,
+        detail: `${when} is outside the provider's working hours (${dayHours(date, windows, zone)})`,
       });
     }
   }
@@ -164,7 +164,7 @@ export function workingTimeViolations(input: WorkingTimeInput): Violation[] {
 
   // The end's date is that of the visit's last moment, so a visit ending at midnight
   // does not collide with a closure on the next day.
-  const lastMoment = DateTime.fromMillis(Math.max(s, e - 1));
+  const lastMoment = DateTime.fromMillis(Math.max(s, e - 1), { zone });
   const closed = new Set(input.closures);
   for (const day of new Set([date, localDateOf(lastMoment, zone)])) {
     if (closed.has(day))

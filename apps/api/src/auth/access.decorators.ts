@@ -4,7 +4,7 @@ import {
   SetMetadata,
   type ExecutionContext,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '@app/auth';
 import type { UserRole } from '@app/database';
@@ -21,6 +21,8 @@ export const Roles = (...roles: UserRole[]) =>
   applyDecorators(
     SetMetadata(ACCESS_KEY, { roles } satisfies Access),
     ApiBearerAuth(),
+    // Machine-readable for clients and for the test that checks every route's access rule.
+    ApiExtension('x-roles', [...roles]),
     ApiUnauthorizedResponse({
       type: ProblemDto,
       description: 'Missing, malformed or expired token',
