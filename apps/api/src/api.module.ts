@@ -11,6 +11,12 @@ import type { Clock } from '@app/domain';
 import { HealthModule } from '@app/health';
 import { PatientsModule } from '@app/patients';
 import { QueueModule } from '@app/queue';
+import { SchedulingModule } from '@app/scheduling';
+import { AppointmentsController } from './appointments/appointments.controller';
+import { SeriesController } from './appointments/series.controller';
+import { CarePlansController } from './care-plans/care-plans.controller';
+import { ScheduleController } from './schedule/schedule.controller';
+import { SlotsController } from './slots/slots.controller';
 import { QueueProbesController } from './admin/queue-probes.controller';
 import { AuditController } from './audit/audit.controller';
 import { AuthController } from './auth/auth.controller';
@@ -40,6 +46,7 @@ export class ApiModule {
         ClinicModule,
         PatientsModule,
         HealthModule,
+        SchedulingModule,
       ],
       controllers: [
         AuthController,
@@ -51,6 +58,11 @@ export class ApiModule {
         AuditController,
         HealthController,
         QueueProbesController,
+        AppointmentsController,
+        SeriesController,
+        SlotsController,
+        CarePlansController,
+        ScheduleController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

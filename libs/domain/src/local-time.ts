@@ -49,11 +49,6 @@ export function localDateOf(instant: DateTime, zone: string | Zone): string {
   return fromDayNumber(Math.floor((instant.toMillis() + offset * MS_PER_MINUTE) / MS_PER_DAY));
 }
 
-/** The local day number (see calendar-date) of an epoch-millisecond instant. */
-export function localDayOf(ms: number, zone: Zone): number {
-  return Math.floor((ms + zone.offset(ms) * MS_PER_MINUTE) / MS_PER_DAY);
-}
-
 const PROBE_STEP = 8;
 
 /** Where a local wall-clock time lands: its instant, or the gap it falls into. */

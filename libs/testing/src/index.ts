@@ -3,3 +3,4 @@ export * from './test-app';
 export * from './test-database';
 export * from './test-env';
 export * from './wait-for';
+export * from './query-counter';
