@@ -16,8 +16,10 @@ const ROOT = path.resolve(__dirname, '..');
 /** The API as users start it: its own process, configured by nothing but `env`. */
 interface ApiProcess {
   child: ChildProcess;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stdout(): string;
+  stderr(): string;
+  /** Settles once the process has exited and its output streams are drained. */
+  closed: Promise<number | null>;
 }
 
 function startApi(env: Record<string, string>): ApiProcess {
@@ -26,46 +28,30 @@ function startApi(env: Record<string, string>): ApiProcess {
     // Only what is given: nothing leaks in from the test runner's own environment.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that a test that fails half-way can still stop run-ts's child.
+    // Its own process group, so that a stuck run can be killed with run-ts's own child.
     detached: true,
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = once(child, 'exit').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-  }));
-  return { child, output: () => output, exited };
-}
-
-/** SIGTERM (graceful shutdown), then SIGKILL to the whole group if it takes more than 15 s. */
-async function stopApi(api: ApiProcess): Promise<void> {
-  if (api.child.exitCode !== null || api.child.signalCode !== null) return;
-  api.child.kill('SIGTERM');
-  const timer = setTimeout(() => {
-    if (api.child.pid) process.kill(-api.child.pid, 'SIGKILL');
-  }, 15_000);
-  await api.exited;
-  clearTimeout(timer);
-}
-
-/** Runs the API to its exit and returns what it printed on each stream. */
-async function runToExit(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['scripts/run-ts.mjs', 'apps/api/src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const closed = once(child, 'close').then(([code]) => code as number | null);
+  return { child, stdout: () => stdout, stderr: () => stderr, closed };
 }
+
+/** Waits for the exit, sending `signal` first if given; SIGKILLs the group after `graceMs`. */
+async function finish(api: ApiProcess, signal?: NodeJS.Signals, graceMs = 15_000) {
+  const running = api.child.exitCode === null && api.child.signalCode === null;
+  if (running && signal) api.child.kill(signal);
+  const timer = setTimeout(() => {
+    if (api.child.pid) process.kill(-api.child.pid, 'SIGKILL');
+  }, graceMs);
+  const code = await api.closed;
+  clearTimeout(timer);
+  return { code, stdout: api.stdout(), stderr: api.stderr() };
+}
+
+const runToExit = (env: Record<string, string>) => finish(startApi(env), undefined, 45_000);
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -158,7 +144,7 @@ describe('no PHI in the logs', () => {
     await waitFor(
       async () => {
         if (api.child.exitCode !== null) {
-          throw new Error(`the API exited (${api.child.exitCode}):\n${api.output()}`);
+          throw new Error(`the API exited (${api.child.exitCode}):\n${api.stderr()}`);
         }
         const res = await fetch(`${baseUrl}/health/ready`).catch(() => undefined);
         return res?.status === 200;
@@ -168,7 +154,7 @@ describe('no PHI in the logs', () => {
   }, 90_000);
 
   afterAll(async () => {
-    if (api) await stopApi(api);
+    if (api) await finish(api, 'SIGTERM');
     await clearPrefix(testServers().redisUrl, queuePrefix);
     await database?.drop();
   }, 30_000);
@@ -219,8 +205,11 @@ describe('no PHI in the logs', () => {
     );
     expect(invalid.status).toBe(400);
 
-    await stopApi(api);
-    const output = api.output();
+    const stopped = await finish(api, 'SIGTERM');
+    const output = stopped.stdout + stopped.stderr;
+    const lower = output.toLowerCase();
+    const leaked = phi.filter((value) => lower.includes(value.toLowerCase()));
+    expect(leaked).toEqual([]);
 
     const requestLines = output
       .split('\n')
@@ -229,12 +218,9 @@ describe('no PHI in the logs', () => {
       .filter(
         (entry) => entry.req?.path === '/patients' || entry.req?.path?.startsWith('/patients/'),
       );
-    // Logging is on: every request to /patients left a line with its path and status.
+    // Logging is on: every request to /patients left a line with its path and status (none at
+    // all means the request logger is not attached to the routes).
     expect(requestLines.length).toBeGreaterThanOrEqual(6);
     expect(requestLines.every((entry) => typeof entry.res?.statusCode === 'number')).toBe(true);
-
-    const lower = output.toLowerCase();
-    const leaked = phi.filter((value) => lower.includes(value.toLowerCase()));
-    expect(leaked).toEqual([]);
   }, 60_000);
 });

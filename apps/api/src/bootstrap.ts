@@ -2,7 +2,13 @@ import 'reflect-metadata';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import {
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+  type OperationObject,
+  type ResponseObject,
+} from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '@app/config';
@@ -58,9 +64,30 @@ export async function createApiApp(
     );
   });
 
-  const document = SwaggerModule.createDocument(app, openApiConfig());
+  const document = finishDocument(SwaggerModule.createDocument(app, openApiConfig()));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/**
+ * Two things the decorators cannot say: public operations are explicitly public
+ * (`security: []`), and error bodies are application/problem+json, as sent.
+ */
+function finishDocument(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, OperationObject>)) {
+      if (typeof operation !== 'object' || !('responses' in operation)) continue;
+      operation.security ??= [];
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const content = (response as ResponseObject).content;
+        if (Number(status) >= 400 && content?.['application/json']) {
+          content['application/problem+json'] = content['application/json'];
+          delete content['application/json'];
+        }
+      }
+    }
+  }
+  return document;
 }
 
 function openApiConfig() {
@@ -70,6 +97,7 @@ function openApiConfig() {
       'Scheduling backend for outpatient mental-health clinics. Errors are application/problem+json (RFC 9457) with a `code`.',
     )
     .setVersion('0.1.0')
+    .setLicense('Proprietary', 'https://clinic.example/license')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addServer('/')
     .build();

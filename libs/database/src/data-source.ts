@@ -1,6 +1,12 @@
+import { types } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+
+// A DATE is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of letting
+// node-postgres turn it into a Date at midnight in the server's zone.
+const PG_DATE_OID = 1082;
+types.setTypeParser(PG_DATE_OID, (value: string) => value);
 
 export interface DatabaseSettings {
   url: string;

@@ -5,6 +5,7 @@ import {
   ApiOkResponse,
   ApiProperty,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { QueueProbeService } from '@app/health';
 import { Roles } from '../auth/access.decorators';
@@ -23,6 +24,7 @@ class QueueProbeDto {
 export class QueueProbesController {
   constructor(private readonly probes: QueueProbeService) {}
 
+  @ApiOperation({ summary: 'Enqueue a probe job (end-to-end check of the job path)' })
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ type: QueueProbeDto, description: 'Enqueued; a worker marks it processed' })
@@ -30,6 +32,7 @@ export class QueueProbesController {
     return this.probes.request();
   }
 
+  @ApiOperation({ summary: 'Read a queue probe: processed yet, and by which worker' })
   @Get(':id')
   @Roles('admin')
   @ApiOkResponse({ type: QueueProbeDto })

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+  ApiOperation,
+} from '@nestjs/swagger';
 import type { Actor } from '@app/auth';
 import { DomainError, type AppointmentStatus, type LifecycleAction } from '@app/domain';
 import { AppointmentQueriesService, AppointmentsService } from '@app/scheduling';
@@ -28,6 +34,7 @@ export class AppointmentsController {
     private readonly queries: AppointmentQueriesService,
   ) {}
 
+  @ApiOperation({ summary: 'Book a visit' })
   @Post()
   @Roles(...ALL_ROLES)
   @ApiHeader({
@@ -51,6 +58,7 @@ export class AppointmentsController {
     return this.appointments.book(actor, { ...body, startsAt: instant(body.startsAt) }, key);
   }
 
+  @ApiOperation({ summary: 'List visits by provider, patient, time and status' })
   @Get()
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: AppointmentPageDto })
@@ -69,6 +77,7 @@ export class AppointmentsController {
     });
   }
 
+  @ApiOperation({ summary: 'Read a visit' })
   @Get(':id')
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: AppointmentDto })
@@ -76,6 +85,7 @@ export class AppointmentsController {
     return this.queries.get(actor, id);
   }
 
+  @ApiOperation({ summary: 'Move a visit to another time or provider' })
   @Post(':id/reschedule')
   @HttpCode(200)
   @Roles(...ALL_ROLES)
@@ -91,6 +101,7 @@ export class AppointmentsController {
     });
   }
 
+  @ApiOperation({ summary: 'Confirm a visit' })
   @Post(':id/confirm')
   @HttpCode(200)
   @Roles(...ALL_ROLES)
@@ -102,6 +113,7 @@ export class AppointmentsController {
     return this.move(actor, id, 'confirm');
   }
 
+  @ApiOperation({ summary: 'Check the patient in' })
   @Post(':id/check-in')
   @HttpCode(200)
   @Roles(...ALL_ROLES)
@@ -113,6 +125,7 @@ export class AppointmentsController {
     return this.move(actor, id, 'check_in');
   }
 
+  @ApiOperation({ summary: 'Mark a visit completed' })
   @Post(':id/complete')
   @HttpCode(200)
   @Roles(...ALL_ROLES)
@@ -124,6 +137,7 @@ export class AppointmentsController {
     return this.move(actor, id, 'complete');
   }
 
+  @ApiOperation({ summary: 'Mark a visit as a no-show' })
   @Post(':id/no-show')
   @HttpCode(200)
   @Roles(...ALL_ROLES)
@@ -132,6 +146,7 @@ export class AppointmentsController {
     return this.move(actor, id, 'no_show');
   }
 
+  @ApiOperation({ summary: 'Cancel a visit (reason required)' })
   @Post(':id/cancel')
   @HttpCode(200)
   @Roles(...ALL_ROLES)

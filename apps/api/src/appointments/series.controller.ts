@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Actor } from '@app/auth';
 import { SeriesService } from '@app/scheduling';
 import { ALL_ROLES, CurrentActor, Roles } from '../auth/access.decorators';
@@ -19,6 +19,7 @@ import {
 export class SeriesController {
   constructor(private readonly series: SeriesService) {}
 
+  @ApiOperation({ summary: 'Book a weekly or biweekly series' })
   @Post()
   @Roles(...ALL_ROLES)
   @ApiCreatedResponse({
@@ -33,6 +34,7 @@ export class SeriesController {
     });
   }
 
+  @ApiOperation({ summary: "Cancel a series' remaining visits" })
   @Post(':id/cancel')
   @HttpCode(200)
   @Roles(...ALL_ROLES)

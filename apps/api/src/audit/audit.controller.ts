@@ -1,5 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+  ApiOperation,
+} from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { AuditService } from '@app/audit';
 import { decodeCursor, toPage } from '@app/database';
@@ -34,6 +40,7 @@ class AuditPageDto {
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
+  @ApiOperation({ summary: 'Read the audit log: who read or changed what, when' })
   @Get()
   @Roles('admin')
   @ApiOkResponse({ type: AuditPageDto, description: 'Newest first' })

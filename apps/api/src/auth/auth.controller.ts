@@ -6,6 +6,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
   ApiBadRequestResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
@@ -29,6 +30,7 @@ class LoginResponseDto {
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
+  @ApiOperation({ summary: 'Log in: exchange email and password for an access token' })
   @Post('login')
   @Public()
   @HttpCode(200)

@@ -9,6 +9,7 @@ import {
   ApiPropertyOptional,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import {
   IsIn,
@@ -136,6 +137,7 @@ class CarePlanChangeDto {
 export class CarePlansController {
   constructor(private readonly plans: CarePlansService) {}
 
+  @ApiOperation({ summary: 'Open a care plan for a patient' })
   @Post('patients/:id/care-plans')
   @Roles('admin', 'clinician')
   @ApiCreatedResponse({ type: CarePlanDto })
@@ -152,6 +154,7 @@ export class CarePlansController {
     return this.plans.create(actor, id, body);
   }
 
+  @ApiOperation({ summary: "List a patient's care plans with due dates and status" })
   @Get('patients/:id/care-plans')
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: [CarePlanDto] })
@@ -159,6 +162,7 @@ export class CarePlansController {
     return this.plans.listForPatient(actor, id);
   }
 
+  @ApiOperation({ summary: 'Read a care plan with its due date and status' })
   @Get('care-plans/:id')
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: CarePlanDto })
@@ -166,6 +170,7 @@ export class CarePlansController {
     return this.plans.get(actor, id);
   }
 
+  @ApiOperation({ summary: "Change a plan's cadence, provider or state (history kept)" })
   @Patch('care-plans/:id')
   @Roles('admin', 'clinician')
   @ApiOkResponse({ type: CarePlanDto })
@@ -178,6 +183,7 @@ export class CarePlansController {
     return this.plans.update(actor, id, body);
   }
 
+  @ApiOperation({ summary: "A care plan's change history" })
   @Get('care-plans/:id/history')
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: [CarePlanChangeDto] })

@@ -4,6 +4,7 @@ import {
   ApiProduces,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HealthService, registry } from '@app/health';
@@ -14,6 +15,7 @@ import { Public } from '../auth/access.decorators';
 export class HealthController {
   constructor(private readonly health: HealthService) {}
 
+  @ApiOperation({ summary: 'Liveness: the process answers' })
   @Get('health/live')
   @Public()
   @ApiOkResponse({
@@ -23,6 +25,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  @ApiOperation({ summary: 'Readiness: Postgres and Redis answer' })
   @Get('health/ready')
   @Public()
   @ApiOkResponse({ description: 'Postgres and Redis answer' })
@@ -33,6 +36,7 @@ export class HealthController {
     return readiness;
   }
 
+  @ApiOperation({ summary: 'Prometheus metrics' })
   @Get('metrics')
   @Public()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')

@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '@app/config';
@@ -29,6 +30,8 @@ export function redactPaths(): string[] {
  */
 export function loggerOptions(config: AppConfig): Params {
   return {
+    // nestjs-pino's default route pattern does not match under Fastify 5 / Nest 12.
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.LOG_LEVEL,
       redact: { paths: redactPaths(), censor: '[redacted]' },

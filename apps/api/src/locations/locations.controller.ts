@@ -8,6 +8,7 @@ import {
   ApiProperty,
   ApiPropertyOptional,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { LocationsService } from '@app/clinic';
@@ -48,6 +49,7 @@ class LocationDto {
 export class LocationsController {
   constructor(private readonly locations: LocationsService) {}
 
+  @ApiOperation({ summary: 'Add a location' })
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ type: LocationDto })
@@ -56,6 +58,7 @@ export class LocationsController {
     return this.locations.create(actor, body);
   }
 
+  @ApiOperation({ summary: 'List locations' })
   @Get()
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: [LocationDto] })
@@ -63,6 +66,7 @@ export class LocationsController {
     return this.locations.list();
   }
 
+  @ApiOperation({ summary: "List a location's closure days" })
   @Get(':id/closures')
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ schema: { type: 'array', items: { type: 'string', format: 'date' } } })
@@ -71,6 +75,7 @@ export class LocationsController {
     return this.locations.closures(id);
   }
 
+  @ApiOperation({ summary: "Replace a location's closure days" })
   @Put(':id/closures')
   @Roles('admin')
   @ApiBody({

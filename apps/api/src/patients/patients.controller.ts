@@ -5,6 +5,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { PatientsService } from '@app/patients';
 import type { Actor } from '@app/auth';
@@ -25,6 +26,7 @@ import {
 export class PatientsController {
   constructor(private readonly patients: PatientsService) {}
 
+  @ApiOperation({ summary: 'Register a patient' })
   @Post()
   @Roles('admin', 'front_desk')
   @ApiCreatedResponse({ type: PatientDto })
@@ -32,6 +34,7 @@ export class PatientsController {
     return this.patients.create(actor, body);
   }
 
+  @ApiOperation({ summary: 'Search patients by name prefix, MRN or birth date' })
   @Get()
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: PatientPageDto, description: 'A clinician sees only their own patients' })
@@ -39,6 +42,7 @@ export class PatientsController {
     return this.patients.search(actor, query);
   }
 
+  @ApiOperation({ summary: "Read a patient's record" })
   @Get(':id')
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: PatientDto })
@@ -47,6 +51,7 @@ export class PatientsController {
     return this.patients.get(actor, id);
   }
 
+  @ApiOperation({ summary: "Change a patient's details, consent or status" })
   @Patch(':id')
   @Roles('admin', 'front_desk')
   @ApiOkResponse({ type: PatientDto })

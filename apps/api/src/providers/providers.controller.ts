@@ -7,6 +7,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { providerView, ProvidersService } from '@app/clinic';
 import { DomainError, parseInstant } from '@app/domain';
@@ -32,6 +33,7 @@ import {
 export class ProvidersController {
   constructor(private readonly providers: ProvidersService) {}
 
+  @ApiOperation({ summary: 'Add a provider' })
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ type: ProviderDto })
@@ -40,6 +42,7 @@ export class ProvidersController {
     return this.providers.create(actor, body);
   }
 
+  @ApiOperation({ summary: 'List providers' })
   @Get()
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: [ProviderDto] })
@@ -47,6 +50,7 @@ export class ProvidersController {
     return this.providers.list(query);
   }
 
+  @ApiOperation({ summary: 'Read a provider' })
   @Get(':id')
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: ProviderDto })
@@ -55,6 +59,7 @@ export class ProvidersController {
     return providerView(await this.providers.get(id));
   }
 
+  @ApiOperation({ summary: 'Change a provider' })
   @Patch(':id')
   @Roles('admin')
   @ApiOkResponse({ type: ProviderDto })
@@ -67,6 +72,7 @@ export class ProvidersController {
     return this.providers.update(actor, id, body);
   }
 
+  @ApiOperation({ summary: "Read a provider's weekly working template" })
   @Get(':id/working-hours')
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: [WorkingBlockViewDto] })
@@ -75,6 +81,7 @@ export class ProvidersController {
     return this.providers.workingHours(id);
   }
 
+  @ApiOperation({ summary: "Replace a provider's weekly working template" })
   @Put(':id/working-hours')
   @Roles('admin')
   @ApiBody({
@@ -93,6 +100,7 @@ export class ProvidersController {
     return this.providers.setWorkingHours(actor, id, blocks);
   }
 
+  @ApiOperation({ summary: 'Add time off for a provider' })
   @Post(':id/time-off')
   @Roles('admin', 'front_desk')
   @ApiCreatedResponse({ type: TimeOffDto })
@@ -109,6 +117,7 @@ export class ProvidersController {
     });
   }
 
+  @ApiOperation({ summary: "List a provider's time off" })
   @Get(':id/time-off')
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: [TimeOffDto] })

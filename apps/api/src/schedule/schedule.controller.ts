@@ -6,6 +6,7 @@ import {
   ApiProperty,
   ApiPropertyOptional,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import type { Actor } from '@app/auth';
@@ -44,6 +45,7 @@ class ScheduleEntryDto extends AppointmentDto {
 export class ScheduleController {
   constructor(private readonly queries: AppointmentQueriesService) {}
 
+  @ApiOperation({ summary: "A local day's visits for a location or provider" })
   @Get()
   @Roles(...ALL_ROLES)
   @ApiOkResponse({

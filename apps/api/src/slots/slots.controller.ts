@@ -6,6 +6,7 @@ import {
   ApiProperty,
   ApiPropertyOptional,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import type { Modality } from '@app/domain';
@@ -78,6 +79,7 @@ class SlotPageDto {
 export class SlotsController {
   constructor(private readonly slots: SlotsService) {}
 
+  @ApiOperation({ summary: 'Find free starts for a visit type' })
   @Get()
   @Roles('admin', 'front_desk', 'clinician')
   @ApiOkResponse({

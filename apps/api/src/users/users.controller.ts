@@ -4,6 +4,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { UsersService, type Actor } from '@app/auth';
 import { AuditService } from '@app/audit';
@@ -19,6 +20,7 @@ export class UsersController {
     private readonly audit: AuditService,
   ) {}
 
+  @ApiOperation({ summary: 'Create a user (admin, front desk, or clinician linked to a provider)' })
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ type: UserDto })

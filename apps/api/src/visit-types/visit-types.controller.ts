@@ -7,6 +7,7 @@ import {
   ApiProperty,
   ApiPropertyOptional,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { VisitTypesService } from '@app/clinic';
@@ -39,6 +40,7 @@ class VisitTypeDto {
 export class VisitTypesController {
   constructor(private readonly visitTypes: VisitTypesService) {}
 
+  @ApiOperation({ summary: 'List visit types' })
   @Get()
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: [VisitTypeDto] })
@@ -46,6 +48,7 @@ export class VisitTypesController {
     return this.visitTypes.list();
   }
 
+  @ApiOperation({ summary: 'Add a visit type' })
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ type: VisitTypeDto })
