@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
-import { TEMPLATE_DB, TEST_DB_PREFIX, testServers, withDatabase } from './test-env';
+import { fileDbPrefix, templateDb, testRun, testServers, withDatabase } from './test-env';
 
 export interface TestDatabase {
   name: string;
@@ -20,8 +20,9 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 
 /** A database of this test file's own, cloned from the migrated template in milliseconds. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `${TEST_DB_PREFIX}${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`));
+  const run = testRun();
+  const name = `${fileDbPrefix(run)}${randomBytes(6).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDb(run)}"`));
   return {
     name,
     url: withDatabase(testServers().databaseUrl, name),
