@@ -12,6 +12,8 @@ import { HealthModule } from '@app/health';
 import { PatientsModule } from '@app/patients';
 import { QueueModule } from '@app/queue';
 import { SchedulingModule } from '@app/scheduling';
+import { RemindersModule } from '@app/reminders';
+import { RemindersController } from './reminders/reminders.controller';
 import { AppointmentsController } from './appointments/appointments.controller';
 import { SeriesController } from './appointments/series.controller';
 import { CarePlansController } from './care-plans/care-plans.controller';
@@ -47,6 +49,7 @@ export class ApiModule {
         PatientsModule,
         HealthModule,
         SchedulingModule,
+        RemindersModule,
       ],
       controllers: [
         AuthController,
@@ -63,6 +66,7 @@ export class ApiModule {
         SlotsController,
         CarePlansController,
         ScheduleController,
+        RemindersController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -6,7 +6,9 @@ import { DatabaseModule } from '@app/database';
 import type { Clock } from '@app/domain';
 import { HealthModule } from '@app/health';
 import { QueueModule } from '@app/queue';
+import { RemindersModule } from '@app/reminders';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { RemindersProcessor } from './processors/reminders.processor';
 
 @Module({})
 export class WorkerModule {
@@ -22,8 +24,9 @@ export class WorkerModule {
         QueueModule,
         AuditModule,
         HealthModule,
+        RemindersModule,
       ],
-      providers: [MaintenanceProcessor],
+      providers: [MaintenanceProcessor, RemindersProcessor],
     };
   }
 }

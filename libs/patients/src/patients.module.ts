@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { RemindersModule } from '@app/reminders';
 import { PatientsService } from './patients.service';
 
-@Module({ providers: [PatientsService], exports: [PatientsService] })
+@Module({ imports: [RemindersModule], providers: [PatientsService], exports: [PatientsService] })
 export class PatientsModule {}

@@ -5,6 +5,7 @@ import { decodeCursor, PatientEntity, toPage, type Page } from '@app/database';
 import { DomainError, isValidZone } from '@app/domain';
 import { AuditService } from '@app/audit';
 import { isStaff, type Actor } from '@app/auth';
+import { ReminderPlanner, ReminderQueue, type PendingReminder } from '@app/reminders';
 
 export interface PatientInput {
   firstName: string;
@@ -53,6 +54,8 @@ export class PatientsService {
     @InjectRepository(PatientEntity) private readonly patients: Repository<PatientEntity>,
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly reminders: ReminderPlanner,
+    private readonly reminderQueue: ReminderQueue,
   ) {}
 
   async create(actor: Actor, input: PatientInput): Promise<PatientView> {
@@ -79,7 +82,11 @@ export class PatientsService {
   async update(actor: Actor, id: string, patch: Partial<PatientInput>): Promise<PatientView> {
     await this.assertAccess(actor, id);
     this.assertZone(patch.timezone);
-    return this.db.transaction(async (em) => {
+    let replanned: { cancelled: string[]; pending: PendingReminder[] } = {
+      cancelled: [],
+      pending: [],
+    };
+    const updated = await this.db.transaction(async (em) => {
       const repo = em.getRepository(PatientEntity);
       const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw DomainError.notFound('patient', id);
@@ -109,8 +116,20 @@ export class PatientsService {
         },
         em,
       );
+      // Consent, contact details or zone decide which reminders go out and when.
+      if (
+        patch.consent ||
+        patch.phone !== undefined ||
+        patch.email !== undefined ||
+        patch.timezone !== undefined
+      ) {
+        replanned = await this.reminders.replan(em, { patientId: id });
+      }
       return patientView(await repo.findOneByOrFail({ id }));
     });
+    await this.reminderQueue.discard(replanned.cancelled);
+    await this.reminderQueue.enqueue(replanned.pending);
+    return updated;
   }
 
   async get(actor: Actor, id: string): Promise<PatientView> {

@@ -39,6 +39,22 @@ export class JobProducer implements OnApplicationShutdown {
     await this.queue(JOB_QUEUE[name]).add(name, payload, options);
   }
 
+  /** One round trip for many jobs; BullMQ ignores a job whose id already exists. */
+  async addMany<N extends JobName>(
+    name: N,
+    jobs: { payload: JobPayloads[N]; options: JobsOptions & { jobId: string } }[],
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queue(JOB_QUEUE[name]).addBulk(
+      jobs.map((job) => ({ name, data: job.payload, opts: job.options })),
+    );
+  }
+
+  async remove(name: JobName, jobIds: string[]): Promise<void> {
+    const queue = this.queue(JOB_QUEUE[name]);
+    await Promise.all(jobIds.map((id) => queue.remove(id)));
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }

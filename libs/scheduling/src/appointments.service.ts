@@ -16,6 +16,7 @@ import {
   type Modality,
 } from '@app/domain';
 import { PatientsService } from '@app/patients';
+import { ReminderPlanner, ReminderQueue, type PendingReminder } from '@app/reminders';
 import {
   APPOINTMENT_COLUMNS,
   appointmentView,
@@ -71,6 +72,8 @@ export class AppointmentsService {
     private readonly visitTypes: VisitTypesService,
     private readonly patients: PatientsService,
     private readonly audit: AuditService,
+    private readonly reminders: ReminderPlanner,
+    private readonly reminderQueue: ReminderQueue,
   ) {}
 
   /**
@@ -92,7 +95,8 @@ export class AppointmentsService {
           }),
         }
       : undefined;
-    return this.db.transaction(async (em) => {
+    let pending: PendingReminder[] = [];
+    const booked = await this.db.transaction(async (em) => {
       if (claim) {
         const previous = await claimIdempotencyKey<BookingResult>(em, claim);
         if (previous) return previous;
@@ -154,9 +158,12 @@ export class AppointmentsService {
         ],
         em,
       );
+      pending = await this.reminders.plan(em, [row.id], { confirmFor: [row.id] });
       if (claim) await storeIdempotentResponse(em, claim, result);
       return result;
     });
+    await this.reminderQueue.enqueue(pending);
+    return booked;
   }
 
   /** Moves a visit (same id) to a new start and maybe provider; every rule is checked again. */
@@ -166,8 +173,12 @@ export class AppointmentsService {
     input: { startsAt: DateTime; providerId?: string },
   ): Promise<BookingResult> {
     const now = this.clock.now();
+    let reminders: { cancelled: string[]; pending: PendingReminder[] } = {
+      cancelled: [],
+      pending: [],
+    };
     try {
-      return await this.db.transaction(async (em) => {
+      const moved = await this.db.transaction(async (em) => {
         const current = await this.lockForChange(em, actor, id);
         const providerId = input.providerId ?? current.provider_id;
         if (providerId !== current.provider_id)
@@ -213,8 +224,17 @@ export class AppointmentsService {
           },
           em,
         );
+        // The old time's reminders go, the new time's are planned, in this same transaction.
+        const cancelled = await this.reminders.cancel(em, [id], 'visit_moved');
+        reminders = {
+          cancelled,
+          pending: await this.reminders.plan(em, [id], { confirmFor: [id] }),
+        };
         return { appointment: appointmentView(updated), warnings: checked.warnings };
       });
+      await this.reminderQueue.discard(reminders.cancelled);
+      await this.reminderQueue.enqueue(reminders.pending);
+      return moved;
     } catch (error) {
       if (pgErrorCode(error) === PG.exclusionViolation) {
         const constraint = pgConstraint(error);
@@ -234,7 +254,8 @@ export class AppointmentsService {
   ): Promise<AppointmentView> {
     if (action === 'cancel' && !reason?.trim())
       throw DomainError.validation('reason', 'required', 'a cancellation needs a reason');
-    return this.db.transaction(async (em) => {
+    let cancelledReminders: string[] = [];
+    const changed = await this.db.transaction(async (em) => {
       const current = await this.lockForChange(em, actor, id);
       const next = nextStatus({
         status: current.status,
@@ -259,8 +280,12 @@ export class AppointmentsService {
         },
         em,
       );
+      if (next.status === 'cancelled')
+        cancelledReminders = await this.reminders.cancel(em, [id], 'visit_cancelled');
       return appointmentView(rows[0]);
     });
+    await this.reminderQueue.discard(cancelledReminders);
+    return changed;
   }
 
   /** Row-locks the visit; a clinician may only change their own. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ClinicModule } from '@app/clinic';
 import { PatientsModule } from '@app/patients';
+import { RemindersModule } from '@app/reminders';
 import { AppointmentQueriesService } from './appointment-queries.service';
 import { AppointmentsService } from './appointments.service';
 import { BookingRulesService } from './booking-rules.service';
@@ -9,7 +10,7 @@ import { SeriesService } from './series.service';
 import { SlotsService } from './slots.service';
 
 @Module({
-  imports: [ClinicModule, PatientsModule],
+  imports: [ClinicModule, PatientsModule, RemindersModule],
   providers: [
     AppointmentsService,
     AppointmentQueriesService,

@@ -24,6 +24,7 @@ import {
   type AppointmentView,
 } from './appointment.view';
 import { conflictOf } from './appointments.service';
+import { ReminderPlanner, ReminderQueue, type PendingReminder } from '@app/reminders';
 import { BookingRulesService } from './booking-rules.service';
 
 export interface SeriesInput {
@@ -66,6 +67,8 @@ export class SeriesService {
     private readonly rules: BookingRulesService,
     private readonly visitTypes: VisitTypesService,
     private readonly audit: AuditService,
+    private readonly reminders: ReminderPlanner,
+    private readonly reminderQueue: ReminderQueue,
   ) {}
 
   async create(actor: Actor, input: SeriesInput): Promise<SeriesResult> {
@@ -107,7 +110,8 @@ export class SeriesService {
       until: input.until,
     });
 
-    return this.db.transaction(async (em) => {
+    let pending: PendingReminder[] = [];
+    const result = await this.db.transaction(async (em) => {
       const first = occurrences[0];
       const [{ id: seriesId }] = await em.query<{ id: string }[]>(
         `INSERT INTO appointment_series (patient_id, provider_id, visit_type, frequency, first_starts_at, local_time, timezone, care_plan_id, created_by)
@@ -210,8 +214,16 @@ export class SeriesService {
         },
         em,
       );
+      // One confirmation for the whole series (the first visit), reminders before each.
+      pending = await this.reminders.plan(
+        em,
+        booked.map((a) => a.id),
+        { confirmFor: booked.slice(0, 1).map((a) => a.id) },
+      );
       return { seriesId, booked, skipped };
     });
+    await this.reminderQueue.enqueue(pending);
+    return result;
   }
 
   /** Cancels the series' scheduled and confirmed visits from `from` (default: now) on. */
@@ -222,7 +234,8 @@ export class SeriesService {
   ): Promise<{ cancelled: AppointmentView[] }> {
     const now = this.clock.now();
     const from = input.from ?? now;
-    return this.db.transaction(async (em) => {
+    let cancelledReminders: string[] = [];
+    const done = await this.db.transaction(async (em) => {
       const [series] = await em.query<{ provider_id: string }[]>(
         `SELECT provider_id FROM appointment_series WHERE id = $1`,
         [seriesId],
@@ -266,7 +279,14 @@ export class SeriesService {
         },
         em,
       );
+      cancelledReminders = await this.reminders.cancel(
+        em,
+        cancelled.map((a) => a.id),
+        'visit_cancelled',
+      );
       return { cancelled };
     });
+    await this.reminderQueue.discard(cancelledReminders);
+    return done;
   }
 }

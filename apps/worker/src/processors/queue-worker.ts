@@ -46,6 +46,8 @@ export abstract class QueueWorker implements OnApplicationBootstrap, OnApplicati
         prefix: this.config.QUEUE_PREFIX,
         connection: { url: this.config.REDIS_URL, maxRetriesPerRequest: null },
         concurrency: this.concurrency,
+        lockDuration: this.config.WORKER_LOCK_MS,
+        stalledInterval: this.config.WORKER_LOCK_MS,
         autorun: true,
       },
     );

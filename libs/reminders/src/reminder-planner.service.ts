@@ -1,0 +1,192 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import type { EntityManager } from 'typeorm';
+import { CLOCK } from '@app/config';
+import { planSendTime, type Clock } from '@app/domain';
+import type { ReminderChannel } from './reminder-policy';
+import { ReminderSettingsService } from './reminder-settings.service';
+
+export interface PendingReminder {
+  id: string;
+  sendAt: Date;
+}
+
+interface VisitFacts {
+  id: string;
+  patient_id: string;
+  starts_at: Date;
+  consent_sms: boolean;
+  consent_email: boolean;
+  has_phone: boolean;
+  has_email: boolean;
+  zone: string;
+}
+
+interface NewRow {
+  appointmentId: string;
+  patientId: string;
+  kind: 'confirmation' | 'reminder';
+  offsetMinutes: number;
+  channel: ReminderChannel;
+  plannedFor: Date;
+  sendAt: Date;
+  status: 'pending' | 'skipped';
+  reason: string | null;
+}
+
+/**
+ * "24 hours before" a Monday 08:30 visit means Sunday 08:30 on the patient's clock, even
+ * when the clocks changed overnight: whole days are counted on the calendar, the rest
+ * of the offset in minutes.
+ */
+export function idealSendTime(start: DateTime, zone: string, minutesBefore: number): DateTime {
+  const days = Math.floor(minutesBefore / 1440);
+  return start
+    .setZone(zone)
+    .minus({ days })
+    .minus({ minutes: minutesBefore % 1440 });
+}
+
+/**
+ * Turns visits into reminder rows, inside the caller's transaction: one row per offset
+ * and channel, moved earlier out of quiet hours (never later), skipped with a reason
+ * when the patient has not consented, has no contact for the channel, or the time is
+ * already past. Returns the pending rows so the caller can enqueue them after commit.
+ */
+@Injectable()
+export class ReminderPlanner {
+  constructor(
+    private readonly settings: ReminderSettingsService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async plan(
+    em: EntityManager,
+    appointmentIds: string[],
+    options: { confirmFor?: string[] } = {},
+  ): Promise<PendingReminder[]> {
+    if (appointmentIds.length === 0) return [];
+    const now = this.clock.now();
+    const policy = await this.settings.get(em);
+    const visits = await em.query<VisitFacts[]>(
+      `SELECT a.id, a.patient_id, a.starts_at, p.consent_sms, p.consent_email,
+              p.phone IS NOT NULL AS has_phone, p.email IS NOT NULL AS has_email,
+              coalesce(p.timezone, l.timezone) AS zone
+         FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN locations l ON l.id = a.location_id
+        WHERE a.id = ANY($1) AND a.status IN ('scheduled','confirmed') AND a.starts_at > $2`,
+      [appointmentIds, now.toJSDate()],
+    );
+    const rows: NewRow[] = [];
+    const confirm = new Set(options.confirmFor ?? []);
+    for (const visit of visits) {
+      const start = DateTime.fromJSDate(visit.starts_at);
+      const refusal = (channel: ReminderChannel): string | null => {
+        const consented = channel === 'sms' ? visit.consent_sms : visit.consent_email;
+        if (!consented) return 'no_consent';
+        return (channel === 'sms' ? visit.has_phone : visit.has_email) ? null : 'no_contact';
+      };
+      const base = {
+        appointmentId: visit.id,
+        patientId: visit.patient_id,
+        plannedFor: visit.starts_at,
+      };
+      if (confirm.has(visit.id)) {
+        const channel: ReminderChannel = refusal('email') === null ? 'email' : 'sms';
+        const reason = refusal(channel);
+        rows.push({
+          ...base,
+          kind: 'confirmation',
+          offsetMinutes: 0,
+          channel,
+          sendAt: now.toJSDate(),
+          status: reason ? 'skipped' : 'pending',
+          reason,
+        });
+      }
+      for (const offset of policy.offsets) {
+        const sendAt = planSendTime(
+          idealSendTime(start, visit.zone, offset.minutesBefore),
+          visit.zone,
+          policy.quietHours,
+        );
+        for (const channel of offset.channels) {
+          const reason = refusal(channel) ?? (sendAt <= now ? 'past_offset' : null);
+          rows.push({
+            ...base,
+            kind: 'reminder',
+            offsetMinutes: offset.minutesBefore,
+            channel,
+            sendAt: sendAt.toJSDate(),
+            status: reason ? 'skipped' : 'pending',
+            reason,
+          });
+        }
+      }
+    }
+    return this.insert(em, rows);
+  }
+
+  /** Cancels a visit's pending reminders (visit cancelled or moved); returns their ids for job removal. */
+  async cancel(em: EntityManager, appointmentIds: string[], reason: string): Promise<string[]> {
+    if (appointmentIds.length === 0) return [];
+    const rows = await em.query<{ id: string }[]>(
+      `UPDATE reminders SET status = 'cancelled', reason = $2, updated_at = now()
+        WHERE appointment_id = ANY($1) AND status = 'pending' RETURNING id`,
+      [appointmentIds, reason],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * After a consent or policy change: the pending and skipped reminders of future visits
+   * are cancelled and planned again; sent ones stay (the unique key keeps them single).
+   */
+  async replan(
+    em: EntityManager,
+    scope: { patientId: string } | { appointmentIds: string[] },
+  ): Promise<{ cancelled: string[]; pending: PendingReminder[] }> {
+    const now = this.clock.now().toJSDate();
+    const visits = await em.query<{ id: string }[]>(
+      'patientId' in scope
+        ? `SELECT id FROM appointments WHERE patient_id = $1 AND status IN ('scheduled','confirmed') AND starts_at > $2`
+        : `SELECT id FROM appointments WHERE id = ANY($1) AND status IN ('scheduled','confirmed') AND starts_at > $2`,
+      ['patientId' in scope ? scope.patientId : scope.appointmentIds, now],
+    );
+    const ids = visits.map((v) => v.id);
+    if (ids.length === 0) return { cancelled: [], pending: [] };
+    const cancelled = await em.query<{ id: string }[]>(
+      `UPDATE reminders SET status = 'cancelled', reason = 'replanned', updated_at = now()
+        WHERE appointment_id = ANY($1) AND kind = 'reminder' AND status IN ('pending','skipped') RETURNING id`,
+      [ids],
+    );
+    return { cancelled: cancelled.map((r) => r.id), pending: await this.plan(em, ids) };
+  }
+
+  private async insert(em: EntityManager, rows: NewRow[]): Promise<PendingReminder[]> {
+    if (rows.length === 0) return [];
+    const columns = 9;
+    const values = rows.map(
+      (_, i) =>
+        `(${Array.from({ length: columns }, (__, c) => `$${i * columns + c + 1}`).join(', ')})`,
+    );
+    const params = rows.flatMap((r) => [
+      r.appointmentId,
+      r.patientId,
+      r.kind,
+      r.offsetMinutes,
+      r.channel,
+      r.plannedFor,
+      r.sendAt,
+      r.status,
+      r.reason,
+    ]);
+    const inserted = await em.query<{ id: string; send_at: Date; status: string }[]>(
+      `INSERT INTO reminders (appointment_id, patient_id, kind, offset_minutes, channel, planned_for, send_at, status, reason)
+       VALUES ${values.join(', ')} ON CONFLICT DO NOTHING RETURNING id, send_at, status`,
+      params,
+    );
+    return inserted
+      .filter((r) => r.status === 'pending')
+      .map((r) => ({ id: r.id, sendAt: r.send_at }));
+  }
+}

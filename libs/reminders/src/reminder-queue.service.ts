@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, CLOCK, type AppConfig } from '@app/config';
+import type { Clock } from '@app/domain';
+import { jobIds, JobProducer } from '@app/queue';
+import type { PendingReminder } from './reminder-planner.service';
+
+/**
+ * The Redis side of reminders: one delayed job per pending row, id = the row's id,
+ * payload = the id only. Called after the planning transaction commits; if Redis is
+ * away the booking still stands and the reconciler creates the jobs later.
+ */
+@Injectable()
+export class ReminderQueue {
+  private readonly logger = new Logger(ReminderQueue.name);
+
+  constructor(
+    private readonly producer: JobProducer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async enqueue(reminders: PendingReminder[]): Promise<void> {
+    const now = this.clock.now().toMillis();
+    try {
+      await this.producer.addMany(
+        'send-reminder',
+        reminders.map((r) => ({
+          payload: { reminderId: r.id },
+          options: {
+            jobId: jobIds.sendReminder(r.id),
+            delay: Math.max(0, r.sendAt.getTime() - now),
+            attempts: this.config.REMINDER_MAX_ATTEMPTS,
+            backoff: { type: 'exponential', delay: this.config.REMINDER_BACKOFF_MS },
+            // Postgres keeps the history; a finished job must not block a re-created one.
+            removeOnComplete: true,
+            removeOnFail: true,
+          },
+        })),
+      );
+    } catch (error) {
+      this.logger.warn(
+        { count: reminders.length, err: (error as Error).message },
+        'reminder jobs not enqueued; the reconciler will create them',
+      );
+    }
+  }
+
+  /** Best effort: a stale job finds its row cancelled and does nothing anyway. */
+  async discard(reminderIds: string[]): Promise<void> {
+    try {
+      await this.producer.remove('send-reminder', reminderIds.map(jobIds.sendReminder));
+    } catch (error) {
+      this.logger.warn(
+        { count: reminderIds.length, err: (error as Error).message },
+        'could not remove cancelled reminder jobs',
+      );
+    }
+  }
+}

@@ -1,0 +1,180 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { APP_CONFIG, CLOCK, type AppConfig } from '@app/config';
+import type { Clock, Modality } from '@app/domain';
+import { renderMessage } from './message';
+import { ReminderFailures } from './reminder-failures';
+import type { ReminderChannel } from './reminder-policy';
+import { TransportError, type Transport } from './transports/transport';
+import { Transports } from './transports/transports';
+
+export type DeliveryOutcome =
+  'sent' | 'not_pending' | 'early' | 'cancelled' | 'skipped' | 'retry' | 'failed';
+
+interface ClaimRow {
+  id: string;
+  patient_id: string;
+  appointment_id: string;
+  care_plan_id: string | null;
+  kind: 'confirmation' | 'reminder';
+  channel: ReminderChannel;
+  status: string;
+  planned_for: Date;
+  send_at: Date;
+  attempts: number;
+  visit_status: string;
+  starts_at: Date;
+  modality: Modality;
+  first_name: string;
+  phone: string | null;
+  email: string | null;
+  consent_sms: boolean;
+  consent_email: boolean;
+  zone: string;
+  location_name: string;
+  address: string | null;
+  clinic_phone: string | null;
+}
+
+/** A job may fire a moment before its row is due (clocks of Redis and app differ slightly). */
+const EARLY_TOLERANCE_MS = 2_000;
+
+/**
+ * Delivers one reminder, at most once. The row is locked and re-checked (still pending,
+ * visit still active at the planned time, consent still given) before anything is sent.
+ * The `log` transport writes the message and the `sent` status in one transaction, so a
+ * crash leaves nothing half-done. Other transports first commit `sending`; a claim that
+ * never reports back is settled by the reconciler as failed (delivery unknown) rather
+ * than risk a second message.
+ */
+@Injectable()
+export class ReminderSender {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly transports: Transports,
+    private readonly failures: ReminderFailures,
+  ) {}
+
+  async deliver(reminderId: string): Promise<DeliveryOutcome> {
+    const [head] = await this.db.query<{ channel: ReminderChannel }[]>(
+      `SELECT channel FROM reminders WHERE id = $1`,
+      [reminderId],
+    );
+    if (!head) return 'not_pending';
+    const transport = this.transports.for(head.channel);
+    if (transport.transactional) {
+      return this.db.transaction(async (em) => {
+        const claim = await this.claim(em, reminderId, transport);
+        if (typeof claim === 'string') return claim;
+        return this.send(em, claim, transport);
+      });
+    }
+    const claim = await this.db.transaction((em) => this.claim(em, reminderId, transport));
+    if (typeof claim === 'string') return claim;
+    return this.send(this.db.manager, claim, transport);
+  }
+
+  /** Locks the row and decides whether it may go out now; sets `sending` when it may. */
+  private async claim(
+    em: EntityManager,
+    id: string,
+    transport: Transport,
+  ): Promise<ClaimRow | DeliveryOutcome> {
+    const [row] = await em.query<ClaimRow[]>(
+      `SELECT r.id, r.patient_id, r.appointment_id, a.care_plan_id, r.kind, r.channel, r.status, r.planned_for, r.send_at, r.attempts,
+              a.status AS visit_status, a.starts_at, a.modality,
+              p.first_name, p.phone, p.email, p.consent_sms, p.consent_email, coalesce(p.timezone, l.timezone) AS zone,
+              l.name AS location_name, l.address, l.phone AS clinic_phone
+         FROM reminders r
+         JOIN appointments a ON a.id = r.appointment_id
+         JOIN patients p ON p.id = r.patient_id
+         JOIN locations l ON l.id = a.location_id
+        WHERE r.id = $1
+        FOR UPDATE OF r SKIP LOCKED`,
+      [id],
+    );
+    if (!row || row.status !== 'pending') return 'not_pending';
+    const now = this.clock.now().toMillis();
+    if (row.send_at.getTime() - now > EARLY_TOLERANCE_MS) return 'early';
+    const settle = async (
+      status: 'cancelled' | 'skipped',
+      reason: string,
+    ): Promise<DeliveryOutcome> => {
+      await em.query(
+        `UPDATE reminders SET status = $2, reason = $3, updated_at = now() WHERE id = $1`,
+        [id, status, reason],
+      );
+      return status;
+    };
+    if (!['scheduled', 'confirmed'].includes(row.visit_status))
+      return settle('cancelled', 'visit_not_active');
+    if (row.starts_at.getTime() !== row.planned_for.getTime())
+      return settle('cancelled', 'visit_moved');
+    if (now >= row.starts_at.getTime()) return settle('skipped', 'expired');
+    if (!(row.channel === 'sms' ? row.consent_sms : row.consent_email))
+      return settle('skipped', 'no_consent');
+    if (!(row.channel === 'sms' ? row.phone : row.email)) return settle('skipped', 'no_contact');
+    await em.query(
+      `UPDATE reminders SET status = 'sending', attempts = attempts + 1, claimed_at = now(), transport = $2, updated_at = now() WHERE id = $1`,
+      [id, transport.name],
+    );
+    return { ...row, attempts: row.attempts + 1 };
+  }
+
+  private async send(
+    em: EntityManager,
+    row: ClaimRow,
+    transport: Transport,
+  ): Promise<DeliveryOutcome> {
+    const message = renderMessage({
+      kind: row.kind,
+      firstName: row.first_name,
+      startsAt: row.starts_at,
+      zone: row.zone,
+      modality: row.modality,
+      locationName: row.location_name,
+      address: row.address,
+      clinicPhone: row.clinic_phone,
+    });
+    try {
+      const { messageId } = await transport.send(
+        {
+          reminderId: row.id,
+          patientId: row.patient_id,
+          channel: row.channel,
+          recipient: (row.channel === 'sms' ? row.phone : row.email)!,
+          ...message,
+        },
+        em,
+      );
+      await em.query(
+        `UPDATE reminders SET status = 'sent', sent_at = now(), transport_message_id = $2, last_error = NULL, updated_at = now()
+          WHERE id = $1 AND status = 'sending'`,
+        [row.id, messageId],
+      );
+      return 'sent';
+    } catch (error) {
+      if (transport.transactional) throw error; // rolled back whole; BullMQ retries
+      const permanent = error instanceof TransportError && error.permanent;
+      const last = permanent || row.attempts >= this.config.REMINDER_MAX_ATTEMPTS;
+      await this.db.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE reminders SET status = $2, last_error = $3, claimed_at = NULL, updated_at = now() WHERE id = $1 AND status = 'sending'`,
+          [row.id, last ? 'failed' : 'pending', (error as Error).message.slice(0, 500)],
+        );
+        if (last)
+          await this.failures.open(tx, {
+            reminderId: row.id,
+            appointmentId: row.appointment_id,
+            patientId: row.patient_id,
+            carePlanId: row.care_plan_id,
+          });
+      });
+      if (last) return 'failed';
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { registerReminderMetrics } from './reminder-metrics';
+import { ReminderFailures } from './reminder-failures';
+import { ReminderPlanner } from './reminder-planner.service';
+import { ReminderQueue } from './reminder-queue.service';
+import { ReminderReconciler } from './reminder-reconciler.service';
+import { ReminderSender } from './reminder-sender.service';
+import { ReminderSettingsService } from './reminder-settings.service';
+import { ReminderViews } from './reminder-views.service';
+import { Transports } from './transports/transports';
+
+@Module({
+  providers: [
+    ReminderSettingsService,
+    ReminderPlanner,
+    ReminderQueue,
+    ReminderSender,
+    ReminderReconciler,
+    ReminderViews,
+    ReminderFailures,
+    Transports,
+  ],
+  exports: [
+    ReminderSettingsService,
+    ReminderPlanner,
+    ReminderQueue,
+    ReminderSender,
+    ReminderReconciler,
+    ReminderViews,
+  ],
+})
+export class RemindersModule implements OnModuleInit {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  onModuleInit(): void {
+    registerReminderMetrics(this.db);
+  }
+}
