@@ -4,3 +4,5 @@ export * from './test-database';
 export * from './test-env';
 export * from './wait-for';
 export * from './query-counter';
+export * from './fake-peers';
+export * from './redis-dump';
