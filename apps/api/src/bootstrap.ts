@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '@app/config';
 import type { Clock } from '@app/domain';
 import { httpDuration } from '@app/health';
+import { mountQueueBoard } from './admin/queue-board';
 import { ApiModule } from './api.module';
 import { createValidationPipe } from './http/validation.pipe';
 
@@ -63,6 +64,8 @@ export async function createApiApp(
       reply.elapsedTime / 1000,
     );
   });
+
+  await mountQueueBoard(app);
 
   const document = finishDocument(SwaggerModule.createDocument(app, openApiConfig()));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -58,7 +58,7 @@ export interface ReceivedSms {
 }
 
 /** A Twilio-compatible SMS gateway on loopback that records each request and answers with a sid. */
-export async function startSmsGateway(): Promise<{
+export async function startSmsGateway(options: { status?: number } = {}): Promise<{
   url: string;
   messages: ReceivedSms[];
   close(): Promise<void>;
@@ -73,7 +73,13 @@ export async function startSmsGateway(): Promise<{
         authorization: req.headers.authorization,
         form: Object.fromEntries(new URLSearchParams(body)),
       });
-      res.writeHead(201, { 'content-type': 'application/json' });
+      const status = options.status ?? 201;
+      if (status >= 400) {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 20003, message: 'refused by the test gateway' }));
+        return;
+      }
+      res.writeHead(status, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
           sid: `SM${messages.length.toString().padStart(32, '0')}`,
