@@ -7,7 +7,13 @@ import {
 import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { JobProducer, QUEUES, type JobPayloads } from '@app/queue';
-import { ReminderPlanner, ReminderQueue, ReminderReconciler, ReminderSender } from '@app/reminders';
+import {
+  ReminderPlanner,
+  ReminderQueue,
+  ReminderReconciler,
+  ReminderSender,
+  ReminderSettingsService,
+} from '@app/reminders';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { QueueWorker } from './queue-worker';
@@ -27,6 +33,7 @@ export class RemindersProcessor
     private readonly reconciler: ReminderReconciler,
     private readonly planner: ReminderPlanner,
     private readonly reminderQueue: ReminderQueue,
+    private readonly policy: ReminderSettingsService,
     private readonly producer: JobProducer,
     @InjectDataSource() private readonly db: DataSource,
   ) {
@@ -68,6 +75,7 @@ export class RemindersProcessor
 
   /** After a policy change: every future visit, in batches, each in its own transaction. */
   private async replanAll(): Promise<{ visits: number }> {
+    this.policy.invalidate(); // this process may hold the previous policy in its cache
     let after = '00000000-0000-0000-0000-000000000000';
     let visits = 0;
     for (;;) {
