@@ -50,7 +50,7 @@ describe('changing the reminder policy', () => {
           [id],
         )
       ).map((r) => `${r.o}/${r.channel}`);
-    expect(await offsets(visits[0]!)).toEqual(['4320/email', '1440/email', '1440/sms', '120/sms']);
+    expect(await offsets(visits[0])).toEqual(['4320/email', '1440/email', '1440/sms', '120/sms']);
 
     const put = await ctx.request('PUT', '/settings/reminders', {
       token: admin,

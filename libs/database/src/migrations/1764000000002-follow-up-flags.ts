@@ -39,7 +39,7 @@ export class FollowUpFlags1764000000002 implements MigrationInterface {
         WHERE closed_at IS NULL AND kind IN ('no_show','reminder_failed')`);
     // The open worklist, most urgent first: lapsed before anything else, then the oldest
     // due date (or, for visit flags, the day the flag opened). The service orders by
-    // these exact expressions so the index serves "first page" without a sort.
+    // these exact expressions so the first page is read off the index without a sort.
     await q.query(`
       CREATE INDEX follow_up_flags_open_worklist_idx ON follow_up_flags
         ((kind <> 'med_check_lapsed'), (coalesce(due_on, (opened_at AT TIME ZONE 'UTC')::date)), id)
@@ -47,17 +47,30 @@ export class FollowUpFlags1764000000002 implements MigrationInterface {
     await q.query(`
       CREATE INDEX follow_up_flags_closed_worklist_idx ON follow_up_flags (closed_at DESC, id DESC)
         WHERE closed_at IS NOT NULL`);
-    // A plan's flags (panel's open kinds; "resolved for this due date" check of the scan).
+    // The scan does not reopen what staff resolved for the same due date. Partial, like the
+    // next one, so the scan's bulk insert of open plan flags does not pay for it.
     await q.query(`
-      CREATE INDEX follow_up_flags_plan_idx ON follow_up_flags (care_plan_id, kind, due_on)
-        WHERE care_plan_id IS NOT NULL`);
-    await q.query(`CREATE INDEX follow_up_flags_patient_idx ON follow_up_flags (patient_id)`);
-    await q.query(
-      `CREATE INDEX follow_up_flags_appointment_idx ON follow_up_flags (appointment_id) WHERE appointment_id IS NOT NULL`,
-    );
+      CREATE INDEX follow_up_flags_resolved_idx ON follow_up_flags (care_plan_id, kind, due_on)
+        WHERE close_reason = 'resolved'`);
+    // Open visit flags (no-show, failed reminder) of a plan, for the panel.
+    await q.query(`
+      CREATE INDEX follow_up_flags_open_visit_by_plan_idx ON follow_up_flags (care_plan_id)
+        WHERE closed_at IS NULL AND care_plan_id IS NOT NULL AND kind IN ('no_show','reminder_failed')`);
+
+    // What the scan, the panel and every plan view ask per plan: the patient's last
+    // completed and next booked visit. Partial and covering, so each probe is an
+    // index-only descent that never meets visits of the other kind.
+    await q.query(`
+      CREATE INDEX appointments_patient_completed_idx ON appointments (patient_id, starts_at)
+        INCLUDE (visit_type) WHERE status = 'completed'`);
+    await q.query(`
+      CREATE INDEX appointments_patient_booked_idx ON appointments (patient_id, starts_at)
+        INCLUDE (visit_type) WHERE status IN ('scheduled','confirmed','checked_in')`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX IF EXISTS appointments_patient_booked_idx`);
+    await q.query(`DROP INDEX IF EXISTS appointments_patient_completed_idx`);
     await q.query(`DROP TABLE IF EXISTS follow_up_flags`);
   }
 }
