@@ -26,6 +26,7 @@ import {
 } from './appointment.view';
 import { BookingRulesService } from './booking-rules.service';
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from './idempotency';
+import { insertAppointment } from './insert-appointment';
 
 export interface BookInput {
   patientId: string;
@@ -109,27 +110,19 @@ export class AppointmentsService {
         now,
         overrideCadence: Boolean(input.overrideReason),
       });
-      const [row] = await em.query<AppointmentRow[]>(
-        `WITH inserted AS (
-           INSERT INTO appointments (patient_id, provider_id, location_id, visit_type, care_plan_id, starts_at, ends_at,
-                                     modality, override_reason, override_by, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT DO NOTHING RETURNING *)
-         SELECT ${APPOINTMENT_COLUMNS} FROM inserted a JOIN locations l ON l.id = a.location_id`,
-        [
-          input.patientId,
-          input.providerId,
-          checked.locationId,
-          visitType.code,
-          checked.carePlan?.id ?? null,
-          input.startsAt.toJSDate(),
-          checked.end.toJSDate(),
-          input.modality ?? 'in_person',
-          input.overrideReason ?? null,
-          input.overrideReason ? actor.userId : null,
-          actor.userId,
-        ],
-      );
+      const row = await insertAppointment(em, {
+        patientId: input.patientId,
+        providerId: input.providerId,
+        locationId: checked.locationId,
+        visitType: visitType.code,
+        carePlanId: checked.carePlan?.id ?? null,
+        start: input.startsAt,
+        end: checked.end,
+        modality: input.modality ?? 'in_person',
+        overrideReason: input.overrideReason ?? null,
+        overrideBy: input.overrideReason ? actor.userId : null,
+        createdBy: actor.userId,
+      });
       if (!row)
         throw slotTaken(await conflictOf(em, input.providerId, input.startsAt, checked.end));
       const result: BookingResult = {

@@ -26,6 +26,7 @@ import {
 import { conflictOf } from './appointments.service';
 import { ReminderPlanner, ReminderQueue, type PendingReminder } from '@app/reminders';
 import { BookingRulesService } from './booking-rules.service';
+import { insertAppointment } from './insert-appointment';
 
 export interface SeriesInput {
   patientId: string;
@@ -153,24 +154,18 @@ export class SeriesService {
             overrideCadence: false,
             carePlanId: input.carePlanId,
           });
-          const [row] = await em.query<AppointmentRow[]>(
-            `WITH inserted AS (
-               INSERT INTO appointments (patient_id, provider_id, location_id, visit_type, care_plan_id, series_id, starts_at, ends_at, modality, created_by)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING *)
-             SELECT ${APPOINTMENT_COLUMNS} FROM inserted a JOIN locations l ON l.id = a.location_id`,
-            [
-              input.patientId,
-              input.providerId,
-              checked.locationId,
-              visitType.code,
-              checked.carePlan?.id ?? null,
-              seriesId,
-              start.toJSDate(),
-              checked.end.toJSDate(),
-              input.modality ?? 'in_person',
-              actor.userId,
-            ],
-          );
+          const row = await insertAppointment(em, {
+            patientId: input.patientId,
+            providerId: input.providerId,
+            locationId: checked.locationId,
+            visitType: visitType.code,
+            carePlanId: checked.carePlan?.id ?? null,
+            seriesId,
+            start,
+            end: checked.end,
+            modality: input.modality ?? 'in_person',
+            createdBy: actor.userId,
+          });
           if (row) booked.push(appointmentView(row));
           else {
             const conflict = await conflictOf(em, input.providerId, start, checked.end);
