@@ -25,8 +25,14 @@ import {
   type BookingResult,
 } from './appointment.view';
 import { BookingRulesService } from './booking-rules.service';
-import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from './idempotency';
+import {
+  claimIdempotencyKey,
+  peekIdempotencyKey,
+  requestHash,
+  storeIdempotentResponse,
+} from './idempotency';
 import { insertAppointment } from './insert-appointment';
+import { conflictOf, slotTaken } from './slot-conflict';
 
 export interface BookInput {
   patientId: string;
@@ -36,32 +42,6 @@ export interface BookInput {
   modality?: Modality;
   carePlanId?: string;
   overrideReason?: string;
-}
-
-/** What a slot conflict collided with: the provider's calendar or the patient's. */
-export async function conflictOf(
-  em: EntityManager,
-  providerId: string,
-  start: DateTime,
-  end: DateTime,
-  excludeId?: string,
-): Promise<'provider' | 'patient'> {
-  const [row] = await em.query<{ provider: boolean }[]>(
-    `SELECT EXISTS (SELECT 1 FROM appointments WHERE provider_id = $1 AND status <> 'cancelled'
-        AND tstzrange(starts_at, ends_at) && tstzrange($2, $3) AND id IS DISTINCT FROM $4) AS provider`,
-    [providerId, start.toJSDate(), end.toJSDate(), excludeId ?? null],
-  );
-  return row?.provider ? 'provider' : 'patient';
-}
-
-export function slotTaken(conflict: 'provider' | 'patient'): DomainError {
-  return new DomainError(
-    'SLOT_TAKEN',
-    conflict === 'provider'
-      ? 'The provider already has a visit at this time'
-      : 'The patient already has a visit at this time',
-    { conflict },
-  );
 }
 
 @Injectable()
@@ -96,20 +76,39 @@ export class AppointmentsService {
           }),
         }
       : undefined;
-    let pending: PendingReminder[] = [];
-    const booked = await this.db.transaction(async (em) => {
-      if (claim) {
-        const previous = await claimIdempotencyKey<BookingResult>(em, claim);
-        if (previous) return previous;
-      }
-      const checked = await this.rules.check(em, {
+    // A retry of a booking that already succeeded answers from the stored response before
+    // the rules run (its own visit would otherwise make the slot look taken).
+    if (claim) {
+      const stored = await peekIdempotencyKey<BookingResult>(this.db.manager, claim);
+      if (stored) return stored;
+    }
+    // The rules and the "already taken?" look-up run before the transaction, so a request
+    // that will lose never holds a connection in a transaction (500-way races stay fast).
+    const checked = await this.rules
+      .check(this.db.manager, {
         ...input,
         visitType,
         start: input.startsAt,
         modality: input.modality ?? 'in_person',
         now,
         overrideCadence: Boolean(input.overrideReason),
+      })
+      .catch(async (error: unknown) => {
+        // A twin with the same key may have booked the slot meanwhile: answer as it did.
+        const twin =
+          claim && error instanceof DomainError && error.code === 'SLOT_TAKEN'
+            ? await peekIdempotencyKey<BookingResult>(this.db.manager, claim)
+            : null;
+        if (twin) return twin;
+        throw error;
       });
+    if ('appointment' in checked) return checked;
+    let pending: PendingReminder[] = [];
+    const booked = await this.db.transaction(async (em) => {
+      if (claim) {
+        const previous = await claimIdempotencyKey<BookingResult>(em, claim);
+        if (previous) return previous;
+      }
       const row = await insertAppointment(em, {
         patientId: input.patientId,
         providerId: input.providerId,

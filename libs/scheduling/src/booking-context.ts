@@ -30,6 +30,8 @@ export interface BookingContext {
   /** Nearest MED_CHECKs before and after the start (booked or completed). */
   medChecks: DateTime[];
   lastEvalAt: DateTime | null;
+  /** Already booked over (committed rows): the cheap answer before an insert would wait on a lock. */
+  taken: 'provider' | 'patient' | null;
 }
 
 export interface PlanRef {
@@ -66,6 +68,7 @@ interface ContextRow {
   prev_check: Date | null;
   next_check: Date | null;
   last_eval: Date | null;
+  taken: 'provider' | 'patient' | null;
 }
 
 const ACTIVE = `status NOT IN ('cancelled','no_show')`;
@@ -110,7 +113,13 @@ export async function loadBookingContext(
       (SELECT min(starts_at) FROM appointments WHERE patient_id = $2 AND visit_type = 'MED_CHECK' AND ${ACTIVE}
           AND starts_at > $3 AND id IS DISTINCT FROM $5) AS next_check,
       (SELECT max(starts_at) FROM appointments WHERE patient_id = $2 AND visit_type = 'PSYCH_EVAL' AND ${ACTIVE}
-          AND starts_at < $3 AND id IS DISTINCT FROM $5) AS last_eval`,
+          AND starts_at < $3 AND id IS DISTINCT FROM $5) AS last_eval,
+      (SELECT CASE
+         WHEN EXISTS (SELECT 1 FROM appointments WHERE provider_id = $1 AND status <> 'cancelled'
+                        AND tstzrange(starts_at, ends_at) && tstzrange($3, $4) AND id IS DISTINCT FROM $5) THEN 'provider'
+         WHEN EXISTS (SELECT 1 FROM appointments WHERE patient_id = $2 AND status <> 'cancelled'
+                        AND tstzrange(starts_at, ends_at) && tstzrange($3, $4) AND id IS DISTINCT FROM $5) THEN 'patient'
+       END) AS taken`,
     [
       input.providerId,
       input.patientId,
@@ -145,6 +154,7 @@ export async function loadBookingContext(
       .filter((d): d is Date => d !== null)
       .map((d) => DateTime.fromJSDate(d)),
     lastEvalAt: row.last_eval ? DateTime.fromJSDate(row.last_eval) : null,
+    taken: row.taken,
   };
 }
 

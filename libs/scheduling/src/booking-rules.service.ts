@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
+import { slotTaken } from './slot-conflict';
 import { VisitTypesService, type VisitTypeView } from '@app/clinic';
 import { bookingViolations, DomainError, type Modality, type Warning } from '@app/domain';
 import {
@@ -69,6 +70,7 @@ export class BookingRulesService {
       overrideCadence: input.overrideCadence,
     });
     if (violations.length > 0) throw DomainError.rules(violations);
+    if (ctx.taken) throw slotTaken(ctx.taken);
     return { ctx, end, locationId, carePlan: this.planFor(ctx, input), warnings };
   }
 

@@ -48,13 +48,30 @@ export async function claimIdempotencyKey<T>(
     `SELECT request_hash, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
     [claim.userId, claim.key],
   );
-  if (!stored || stored.request_hash !== claim.hash || stored.response_body === null) {
-    throw new DomainError(
-      'IDEMPOTENCY_CONFLICT',
-      'This Idempotency-Key was already used with a different request; use a new key for a new booking',
-    );
-  }
+  if (!stored || stored.request_hash !== claim.hash || stored.response_body === null)
+    throw idempotencyConflict();
   return stored.response_body;
+}
+
+/** The stored response of a finished request with this key, if any (no lock, no row written). */
+export async function peekIdempotencyKey<T>(
+  em: EntityManager,
+  claim: IdempotencyClaim,
+): Promise<T | null> {
+  const [stored] = await em.query<{ request_hash: string; response_body: T | null }[]>(
+    `SELECT request_hash, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+    [claim.userId, claim.key],
+  );
+  if (!stored) return null;
+  if (stored.request_hash !== claim.hash) throw idempotencyConflict();
+  return stored.response_body;
+}
+
+function idempotencyConflict(): DomainError {
+  return new DomainError(
+    'IDEMPOTENCY_CONFLICT',
+    'This Idempotency-Key was already used with a different request; use a new key for a new booking',
+  );
 }
 
 export async function storeIdempotentResponse(
