@@ -37,6 +37,11 @@ interface ClaimRow {
   clinic_phone: string | null;
 }
 
+interface Handoff {
+  row: ClaimRow;
+  transport: Transport;
+}
+
 /** A job may fire a moment before its row is due (clocks of Redis and app differ slightly). */
 const EARLY_TOLERANCE_MS = 2_000;
 
@@ -59,30 +64,25 @@ export class ReminderSender {
   ) {}
 
   async deliver(reminderId: string): Promise<DeliveryOutcome> {
-    const [head] = await this.db.query<{ channel: ReminderChannel }[]>(
-      `SELECT channel FROM reminders WHERE id = $1`,
-      [reminderId],
-    );
-    if (!head) return 'not_pending';
-    const transport = this.transports.for(head.channel);
-    if (transport.transactional) {
-      return this.db.transaction(async (em) => {
-        const claim = await this.claim(em, reminderId, transport);
-        if (typeof claim === 'string') return claim;
-        return this.send(em, claim, transport);
-      });
-    }
-    const claim = await this.db.transaction((em) => this.claim(em, reminderId, transport));
-    if (typeof claim === 'string') return claim;
-    return this.send(this.db.manager, claim, transport);
+    const step = await this.db.transaction(async (em): Promise<DeliveryOutcome | Handoff> => {
+      const row = await this.lock(em, reminderId);
+      if (typeof row === 'string') return row;
+      const claimed = { ...row, attempts: row.attempts + 1 };
+      const transport = this.transports.for(row.channel);
+      // Log transport: the delivery record and `sent` commit together, in this transaction.
+      if (transport.transactional) return this.send(em, claimed, transport);
+      // A real channel: commit the claim first, so a crash while sending is visible as `sending`.
+      await em.query(
+        `UPDATE reminders SET status = 'sending', attempts = $2, claimed_at = now(), transport = $3, updated_at = now() WHERE id = $1`,
+        [reminderId, claimed.attempts, transport.name],
+      );
+      return { row: claimed, transport };
+    });
+    return typeof step === 'string' ? step : this.send(this.db.manager, step.row, step.transport);
   }
 
-  /** Locks the row and decides whether it may go out now; sets `sending` when it may. */
-  private async claim(
-    em: EntityManager,
-    id: string,
-    transport: Transport,
-  ): Promise<ClaimRow | DeliveryOutcome> {
+  /** Locks the row and decides whether it may go out now (settling it when it may not). */
+  private async lock(em: EntityManager, id: string): Promise<ClaimRow | DeliveryOutcome> {
     const [row] = await em.query<ClaimRow[]>(
       `SELECT r.id, r.patient_id, r.appointment_id, a.care_plan_id, r.kind, r.channel, r.status, r.planned_for, r.send_at, r.attempts,
               a.status AS visit_status, a.starts_at, a.modality,
@@ -117,11 +117,7 @@ export class ReminderSender {
     if (!(row.channel === 'sms' ? row.consent_sms : row.consent_email))
       return settle('skipped', 'no_consent');
     if (!(row.channel === 'sms' ? row.phone : row.email)) return settle('skipped', 'no_contact');
-    await em.query(
-      `UPDATE reminders SET status = 'sending', attempts = attempts + 1, claimed_at = now(), transport = $2, updated_at = now() WHERE id = $1`,
-      [id, transport.name],
-    );
-    return { ...row, attempts: row.attempts + 1 };
+    return row;
   }
 
   private async send(
@@ -151,9 +147,10 @@ export class ReminderSender {
         em,
       );
       await em.query(
-        `UPDATE reminders SET status = 'sent', sent_at = now(), transport_message_id = $2, last_error = NULL, updated_at = now()
-          WHERE id = $1 AND status = 'sending'`,
-        [row.id, messageId],
+        `UPDATE reminders SET status = 'sent', sent_at = now(), transport_message_id = $2, transport = $3, attempts = $4,
+                last_error = NULL, updated_at = now()
+          WHERE id = $1 AND status IN ('pending', 'sending')`,
+        [row.id, messageId, transport.name, row.attempts],
       );
       return 'sent';
     } catch (error) {
