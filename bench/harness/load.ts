@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { ChildMessage, LoadResult, LoadSpec } from '../load/protocol';
+
+export type Progress = (line: string) => void;
+
+const RUNNER = path.join(__dirname, '..', 'load', 'runner.ts');
+
+/**
+ * Runs a load spec in a child process (the client must not share the harness' event
+ * loop, nor hide its CPU inside the server's) and prints its progress as it goes.
+ */
+export function runLoad(label: string, spec: LoadSpec, progress: Progress): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), RUNNER], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let settled = false;
+    const finish = (error: Error | null, result?: LoadResult) => {
+      if (settled) return;
+      settled = true;
+      if (error) reject(error);
+      else resolve(result!);
+    };
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'progress') {
+        const rate = message.done / Math.max(message.seconds, 0.001);
+        progress(
+          `${label}: ${message.done}/${message.total} in ${message.seconds.toFixed(0)} s (${rate.toFixed(0)}/s)`,
+        );
+      } else if (message.type === 'result') {
+        finish(null, message.result);
+      } else {
+        finish(new Error(`${label}: ${message.message}`));
+      }
+    });
+    child.on('error', (error) => finish(error));
+    // 'close', not 'exit': a message sent just before exiting may arrive after 'exit'.
+    child.on('close', (code, signal) =>
+      finish(new Error(`${label}: load process exited (${signal ?? code}) without a result`)),
+    );
+    child.send(spec);
+  });
+}
+
+/** Only the requests that ran (an early stop leaves -1 latencies). */
+export function ranLatencies(result: LoadResult): number[] {
+  return result.latencies.filter((ms) => ms >= 0);
+}
+
+export function countOutcomes(result: LoadResult): Record<string, number> {
+  const counts: Record<string, number> = {};
+  result.outcomes.forEach((outcome, i) => {
+    if (result.latencies[i] < 0) return; // never sent: the run stopped at its time limit
+    counts[String(outcome)] = (counts[String(outcome)] ?? 0) + 1;
+  });
+  return counts;
+}

@@ -1,0 +1,48 @@
+/** Messages between the harness and a load process (over the child's IPC channel). */
+
+export interface HttpRequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface HttpLoadSpec {
+  kind: 'http';
+  baseUrl: string;
+  token: string;
+  concurrency: number;
+  requests: HttpRequestSpec[];
+  /** Sent first on every connection and not measured (keeps TCP setup out of the figures). */
+  warmPath?: string;
+  /** Stop early after this long, whatever is left. */
+  maxSeconds: number;
+}
+
+export interface PgLoadSpec {
+  kind: 'pg';
+  databaseUrl: string;
+  concurrency: number;
+  sql: string;
+  params: unknown[][];
+  maxSeconds: number;
+}
+
+export type LoadSpec = HttpLoadSpec | PgLoadSpec;
+
+export interface LoadResult {
+  /** Per request, in request order: ms, or -1 when it never ran (early stop). */
+  latencies: number[];
+  /** HTTP status, or for pg: 1 = a row came back, 0 = none (conflict), -1 = error. */
+  outcomes: number[];
+  /** First bytes of a few non-2xx bodies / pg errors, for the report. */
+  samples: Record<string, string>;
+  /** pg: the value of the first column of each returned row (e.g. inserted ids). */
+  returned: string[];
+  seconds: number;
+}
+
+export type ChildMessage =
+  | { type: 'progress'; done: number; total: number; seconds: number }
+  | { type: 'result'; result: LoadResult }
+  | { type: 'error'; message: string };

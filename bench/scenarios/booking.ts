@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from 'pg';
+import { countOutcomes, ranLatencies, runLoad } from '../harness/load';
+import { round, summarize } from '../harness/stats';
+import type { HttpRequestSpec, LoadResult } from '../load/protocol';
+import { bookablePatients, doubleBookings, freeStarts, type FreeStart } from './fixtures';
+import { MAIN_PLANS } from './sizes';
+import type { BenchContext, Scenario, ScenarioOutcome } from './types';
+
+const CLIENTS = 32;
+const TITLE = 'Booking throughput, 32 concurrent clients';
+
+interface Job extends FreeStart {
+  patientId: string;
+}
+
+/** The booking's own statement, without the API around it: the raw baseline. */
+const RAW_INSERT = `
+  INSERT INTO appointments (patient_id, provider_id, location_id, visit_type, starts_at, ends_at, modality)
+  VALUES ($1, $2, $3, 'MED_CHECK', $4, $4::timestamptz + interval '30 minutes', $5)
+  ON CONFLICT DO NOTHING RETURNING id`;
+
+const rawParams = (jobs: Job[]) =>
+  jobs.map((j) => [j.patientId, j.providerId, j.locationId, j.startsAt, j.modality]);
+
+const httpRequests = (jobs: Job[], run: string): HttpRequestSpec[] =>
+  jobs.map((j, i) => ({
+    method: 'POST',
+    path: '/appointments',
+    // A careful client always sends a key, so that a retry cannot book twice.
+    headers: { 'idempotency-key': `bench-${run}-${i}` },
+    body: {
+      patientId: j.patientId,
+      providerId: j.providerId,
+      visitType: 'MED_CHECK',
+      startsAt: j.startsAt,
+      modality: j.modality,
+    },
+  }));
+
+/** Raw inserts, then deletes them again so the HTTP run finds the very same free slots. */
+async function rawPass(ctx: BenchContext, db: Client, jobs: Job[], label: string) {
+  const result = await runLoad(
+    label,
+    {
+      kind: 'pg',
+      databaseUrl: ctx.databaseUrl,
+      concurrency: CLIENTS,
+      sql: RAW_INSERT,
+      params: rawParams(jobs),
+      maxSeconds: 120,
+    },
+    ctx.log,
+  );
+  await db.query(`DELETE FROM appointments WHERE id = ANY($1::uuid[])`, [result.returned]);
+  await db.query(`VACUUM (ANALYZE) appointments`);
+  return result;
+}
+
+function merge(results: LoadResult[]) {
+  return {
+    latencies: results.flatMap(ranLatencies),
+    seconds: results.reduce((s, r) => s + r.seconds, 0),
+    outcomes: results.map(countOutcomes),
+  };
+}
+
+export const booking: Scenario = {
+  id: 'booking',
+  title: TITLE,
+  needs: ['POST /appointments'],
+  plans: MAIN_PLANS,
+  targets: [
+    { figure: 'HTTP bookings/s vs raw INSERT … ON CONFLICT', target: '≥ 25 % of raw' },
+    { figure: 'HTTP booking p99', target: '≤ 50 ms' },
+    { figure: 'double bookings afterwards', target: '0' },
+  ],
+  async run(ctx: BenchContext): Promise<ScenarioOutcome> {
+    const db = await ctx.db();
+    try {
+      const [wanted, warm] = ctx.quick ? [1_500, 200] : [10_000, 500];
+      const patients = await bookablePatients(db, wanted + warm);
+      const starts = await freeStarts(db, { weeks: 12, minutes: 30, limit: patients.length });
+      const jobs: Job[] = starts.map((s, i) => ({ ...s, patientId: patients[i] }));
+      if (jobs.length < warm + 100) throw new Error(`only ${jobs.length} bookable patients/slots`);
+      const [warmJobs, measured] = [jobs.slice(0, warm), jobs.slice(warm)];
+      ctx.log(`${measured.length} bookings of distinct patients into random free slots`);
+
+      await rawPass(ctx, db, warmJobs, 'raw warm-up');
+      // Repeat the raw pass (same jobs, rows deleted in between) until it has run long
+      // enough to be measured: it is several times faster than HTTP.
+      const raw: LoadResult[] = [];
+      const minSeconds = ctx.quick ? 3 : 10;
+      while (raw.reduce((s, r) => s + r.seconds, 0) < minSeconds && raw.length < 8)
+        raw.push(await rawPass(ctx, db, measured, `raw pass ${raw.length + 1}`));
+      const run = randomUUID().slice(0, 8);
+      const load = (jobsToSend: Job[], label: string) =>
+        runLoad(
+          label,
+          {
+            kind: 'http',
+            baseUrl: ctx.apiUrl,
+            token: ctx.frontDesk.bearer,
+            concurrency: CLIENTS,
+            requests: httpRequests(jobsToSend, `${run}-${label}`),
+            warmPath: '/health/live',
+            maxSeconds: 300,
+          },
+          ctx.log,
+        );
+      await load(warmJobs, 'http warm-up');
+      const http = await load(measured, 'http');
+      const overlaps = await doubleBookings(db);
+
+      const rawAll = merge(raw);
+      const rawCount = rawAll.latencies.length;
+      const rawRate = rawCount / rawAll.seconds;
+      const httpLatencies = ranLatencies(http);
+      const httpRate = httpLatencies.length / http.seconds;
+      const [h, r] = [summarize(httpLatencies), summarize(rawAll.latencies)];
+      const statuses = countOutcomes(http);
+      const unexpected = httpLatencies.length - (statuses['201'] ?? 0) - (statuses['409'] ?? 0);
+      const rawConflicts = rawAll.outcomes.reduce((s, o) => s + (o['0'] ?? 0), 0);
+      const ratio = httpRate / rawRate;
+      const rows = [
+        {
+          figure: 'HTTP bookings/s vs raw INSERT … ON CONFLICT',
+          value: round(httpRate),
+          unit: 'req/s',
+          baseline: { label: 'raw', value: round(rawRate), unit: 'inserts/s' },
+          ratio: round(ratio, 3),
+          target: '≥ 25 % of raw',
+          met: ratio >= 0.25,
+          note:
+            `${httpLatencies.length} POST /appointments (with Idempotency-Key) in ${round(http.seconds)} s; ` +
+            `raw: the same ${measured.length} inserts × ${raw.length} passes in ${round(rawAll.seconds)} s`,
+        },
+        {
+          figure: 'HTTP booking p50',
+          value: h.p50,
+          unit: 'ms',
+          baseline: { label: 'raw p50', value: r.p50, unit: 'ms' },
+          target: 'reported',
+          met: null,
+        },
+        {
+          figure: 'HTTP booking p99',
+          value: h.p99,
+          unit: 'ms',
+          baseline: { label: 'raw p99', value: r.p99, unit: 'ms' },
+          target: '≤ 50 ms',
+          met: h.p99 <= 50,
+        },
+        {
+          figure: 'slot collisions (409 SLOT_TAKEN)',
+          value: round((100 * (statuses['409'] ?? 0)) / httpLatencies.length, 2),
+          unit: '%',
+          baseline: {
+            label: 'raw conflicts',
+            value: round((100 * rawConflicts) / rawCount, 2),
+            unit: '%',
+          },
+          target: 'reported',
+          met: null,
+        },
+        {
+          figure: 'other responses (not 201/409)',
+          value: unexpected,
+          unit: 'responses',
+          target: '0',
+          met: unexpected === 0,
+          note: unexpected ? JSON.stringify(http.samples).slice(0, 300) : undefined,
+        },
+        {
+          figure: 'double bookings afterwards',
+          value: overlaps.provider + overlaps.patient,
+          unit: 'overlaps',
+          target: '0',
+          met: overlaps.provider + overlaps.patient === 0,
+          note: `provider ${overlaps.provider}, patient ${overlaps.patient}`,
+        },
+      ];
+      return {
+        rows: rows.map((row) => ({ scenario: TITLE, ...row })),
+        raw: {
+          clients: CLIENTS,
+          http: {
+            requests: httpLatencies.length,
+            seconds: http.seconds,
+            rate: httpRate,
+            latency: h,
+            statuses,
+            samples: http.samples,
+          },
+          raw: {
+            statements: rawCount,
+            passes: raw.length,
+            seconds: rawAll.seconds,
+            rate: rawRate,
+            latency: r,
+            outcomes: rawAll.outcomes,
+            samples: raw[0]?.samples,
+          },
+          overlaps,
+        },
+      };
+    } finally {
+      await db.end();
+    }
+  },
+};

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { countOutcomes, ranLatencies, runLoad } from '../harness/load';
+import { summarize } from '../harness/stats';
+import { bookablePatients, freeStarts } from './fixtures';
+import { MAIN_PLANS } from './sizes';
+import type { BenchContext, Scenario, ScenarioOutcome } from './types';
+
+const RACERS = 500;
+const TITLE = '500 concurrent requests for one slot';
+
+/**
+ * Each round: 500 distinct patients POST the same provider slot at once, every request
+ * on its own already-open connection. Exactly one may win; the losers never booked
+ * anything, so the next round reuses them for another slot.
+ */
+export const race: Scenario = {
+  id: 'race',
+  title: TITLE,
+  needs: ['POST /appointments'],
+  plans: MAIN_PLANS,
+  targets: [
+    { figure: '201 per slot', target: 'exactly 1' },
+    { figure: '409 SLOT_TAKEN per slot', target: '499' },
+    { figure: '5xx and deadlocks', target: '0' },
+    { figure: 'race p99', target: '≤ 100 ms' },
+  ],
+  async run(ctx: BenchContext): Promise<ScenarioOutcome> {
+    const db = await ctx.db();
+    try {
+      const rounds = ctx.quick ? 2 : 5;
+      const patients = await bookablePatients(db, RACERS + rounds);
+      const slots = await freeStarts(db, { weeks: 12, minutes: 30, limit: rounds });
+      if (patients.length < RACERS + rounds || slots.length < rounds)
+        throw new Error('not enough bookable patients or free slots for the race');
+      const deadlocks = async () =>
+        (
+          await db.query<{ n: number }>(
+            `SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()`,
+          )
+        ).rows[0].n;
+      const deadlocksBefore = await deadlocks();
+      const perRound: Record<string, number>[] = [];
+      const latencies: number[] = [];
+      const samples: Record<string, string>[] = [];
+      let pool = patients;
+      for (let round = 0; round < rounds; round++) {
+        const slot = slots[round];
+        const racers = pool.slice(0, RACERS);
+        const run = randomUUID().slice(0, 8);
+        const result = await runLoad(
+          `race ${round + 1}/${rounds}`,
+          {
+            kind: 'http',
+            baseUrl: ctx.apiUrl,
+            token: ctx.frontDesk.bearer,
+            concurrency: RACERS,
+            warmPath: '/health/live',
+            maxSeconds: 60,
+            requests: racers.map((patientId, i) => ({
+              method: 'POST',
+              path: '/appointments',
+              headers: { 'idempotency-key': `race-${run}-${i}` },
+              body: {
+                patientId,
+                providerId: slot.providerId,
+                visitType: 'MED_CHECK',
+                startsAt: slot.startsAt,
+                modality: slot.modality,
+              },
+            })),
+          },
+          ctx.log,
+        );
+        const statuses = countOutcomes(result);
+        perRound.push(statuses);
+        latencies.push(...ranLatencies(result));
+        samples.push(result.samples);
+        const winner = racers[result.outcomes.indexOf(201)];
+        pool = pool.filter((p) => p !== winner);
+        ctx.log(`race ${round + 1}/${rounds}: ${JSON.stringify(statuses)}`);
+      }
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM appointments a
+          WHERE (a.provider_id, a.starts_at) IN (SELECT * FROM unnest($1::uuid[], $2::timestamptz[]))
+            AND a.status <> 'cancelled'`,
+        [slots.map((s) => s.providerId), slots.map((s) => s.startsAt)],
+      );
+      const newDeadlocks = (await deadlocks()) - deadlocksBefore;
+      const summary = summarize(latencies);
+      const count = (status: string) => perRound.map((r) => r[status] ?? 0);
+      const fivexx = perRound.reduce(
+        (s, r) =>
+          s +
+          Object.entries(r).reduce((t, [k, v]) => t + (Number(k) >= 500 || k === '0' ? v : 0), 0),
+        0,
+      );
+      const wins = count('201');
+      const losses = count('409');
+      const rowsOut = [
+        {
+          figure: '201 per slot',
+          value: Math.max(...wins),
+          unit: `(each of ${rounds} rounds: ${wins.join(', ')})`,
+          target: 'exactly 1',
+          met: wins.every((w) => w === 1) && rows[0].n === rounds,
+          note: `${rows[0].n} rows for ${rounds} slots in the table`,
+        },
+        {
+          figure: '409 SLOT_TAKEN per slot',
+          value: Math.min(...losses),
+          unit: `(${losses.join(', ')})`,
+          target: String(RACERS - 1),
+          met: losses.every((l) => l === RACERS - 1),
+        },
+        {
+          figure: '5xx and deadlocks',
+          value: fivexx + newDeadlocks,
+          unit: '',
+          target: '0',
+          met: fivexx + newDeadlocks === 0,
+          note: `5xx/network ${fivexx}, deadlocks (pg_stat_database) ${newDeadlocks}`,
+        },
+        {
+          figure: 'race p99',
+          value: summary.p99,
+          unit: 'ms',
+          target: '≤ 100 ms',
+          met: summary.p99 <= 100,
+          note: `p50 ${summary.p50} ms, max ${summary.max} ms`,
+        },
+      ];
+      return {
+        rows: rowsOut.map((row) => ({ scenario: TITLE, ...row })),
+        raw: {
+          rounds,
+          perRound,
+          latency: summary,
+          deadlocks: newDeadlocks,
+          rowsInTable: rows[0].n,
+          samples,
+        },
+      };
+    } finally {
+      await db.end();
+    }
+  },
+};
