@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '@app/config';
@@ -9,10 +10,14 @@ import { UsersService } from './users.service';
   imports: [
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        secret: config.JWT_SECRET,
-        signOptions: { algorithm: 'HS256', expiresIn: config.JWT_TTL_SECONDS },
-      }),
+      useFactory: (config: AppConfig) => {
+        // A KeyObject made once: given the string, jsonwebtoken derives a key on every request.
+        const key = createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8'));
+        return {
+          secretOrKeyProvider: () => key,
+          signOptions: { algorithm: 'HS256', expiresIn: config.JWT_TTL_SECONDS },
+        };
+      },
     }),
   ],
   providers: [AuthService, UsersService, LoginLimiter],

@@ -54,6 +54,13 @@ export interface SlotPage extends Page<Slot> {
   dueOn: string | null;
 }
 
+interface Candidate {
+  ms: number;
+  start: DateTime;
+  provider: ProviderRow;
+  locationId: string;
+}
+
 interface ProviderRow {
   id: string;
   name: string;
@@ -145,7 +152,10 @@ export class SlotsService {
     const dueOn = this.dueOn(patient);
     const cadenceOk = this.cadenceFilter(visitType.code, patient);
 
-    const slots: (Slot & { ms: number })[] = [];
+    // Starts are kept light (epoch ms) and formatted only for the page that is returned:
+    // twelve weeks hold thousands of free starts, a page holds at most 200.
+    const candidates: Candidate[] = [];
+    const checkDates = visitType.code === 'MED_CHECK' && patient !== null;
     for (const provider of providers) {
       const windows = expandWorkingWindows(
         provider.blocks as WorkingBlock[],
@@ -162,23 +172,18 @@ export class SlotsService {
         notBefore: now,
         modality: query.modality,
       });
+      // Windows and starts are both sorted: one pointer finds each start's window.
+      const bounds = windows.map((w) => ({ end: w.end.toMillis(), locationId: w.locationId }));
+      let w = 0;
       for (const start of starts) {
-        const date = start.toISODate()!;
-        if (!cadenceOk(date, start, provider.zone)) continue;
-        const window = windows.find((w) => w.start <= start && start < w.end);
-        slots.push({
-          ms: start.toMillis(),
-          startsAt: start.toISO()!,
-          endsAt: start.plus({ minutes: visitType.durationMinutes }).toISO()!,
-          providerId: provider.id,
-          providerName: provider.name,
-          locationId: window?.locationId ?? '',
-          withinDueWindow: dueOn ? Math.abs(daysBetween(dueOn, date)) <= DUE_WINDOW_DAYS : null,
-        });
+        if (checkDates && !cadenceOk(start.toISODate()!, start, provider.zone)) continue;
+        const ms = start.toMillis();
+        while (w < bounds.length && bounds[w].end <= ms) w++;
+        candidates.push({ ms, start, provider, locationId: bounds[w]?.locationId ?? '' });
       }
     }
-    slots.sort((a, b) => a.ms - b.ms || a.providerId.localeCompare(b.providerId));
-    return this.page(slots, query, dueOn);
+    candidates.sort((a, b) => a.ms - b.ms || a.provider.id.localeCompare(b.provider.id));
+    return this.page(candidates, query, dueOn, visitType.durationMinutes);
   }
 
   private async providers(query: SlotQuery, role: ProviderRole): Promise<ProviderRow[]> {
@@ -286,22 +291,37 @@ export class SlotsService {
     return instant;
   }
 
-  private page(slots: (Slot & { ms: number })[], query: SlotQuery, dueOn: string | null): SlotPage {
+  private page(
+    candidates: Candidate[],
+    query: SlotQuery,
+    dueOn: string | null,
+    durationMinutes: number,
+  ): SlotPage {
     const after = decodeCursor(query.cursor, 2);
-    const start = after
-      ? slots.findIndex(
-          (s) =>
-            s.ms > Number(after[0]) ||
-            (s.ms === Number(after[0]) && s.providerId > String(after[1])),
+    const first = after
+      ? candidates.findIndex(
+          (c) =>
+            c.ms > Number(after[0]) ||
+            (c.ms === Number(after[0]) && c.provider.id > String(after[1])),
         )
       : 0;
-    const rest = start < 0 ? [] : slots.slice(start);
-    const items = rest.slice(0, query.limit).map(({ ms: _ms, ...slot }) => slot);
+    const rest = first < 0 ? [] : candidates.slice(first, first + query.limit + 1);
+    const items = rest.slice(0, query.limit).map((c): Slot => {
+      const date = c.start.toISODate()!;
+      return {
+        startsAt: c.start.toISO()!,
+        endsAt: c.start.plus({ minutes: durationMinutes }).toISO()!,
+        providerId: c.provider.id,
+        providerName: c.provider.name,
+        locationId: c.locationId,
+        withinDueWindow: dueOn ? Math.abs(daysBetween(dueOn, date)) <= DUE_WINDOW_DAYS : null,
+      };
+    });
     const last = rest[query.limit - 1];
     return {
       items,
       nextCursor:
-        rest.length > query.limit && last ? encodeCursor([last.ms, last.providerId]) : null,
+        rest.length > query.limit && last ? encodeCursor([last.ms, last.provider.id]) : null,
       dueOn,
     };
   }
