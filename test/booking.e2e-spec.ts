@@ -417,9 +417,20 @@ describe('booking rules over HTTP', () => {
       expect((await act(later, 'cancel', { reason: 'Travel' })).body.lateCancel).toBe(false);
     });
 
-    it('no-show only after the start', async () => {
+    it('no-show only after the start, and it opens a no_show flag for the front desk at once', async () => {
       const id = await booked('2027-02-17T09:00');
       expect((await act(id, 'no-show')).status).toBe(409);
+      c.clock.set(DateTime.fromISO('2027-02-17T09:20', { zone: ZONE }).toUTC());
+      try {
+        expect((await act(id, 'no-show')).body.status).toBe('no_show');
+        const flags = await c.ctx.db.query<{ kind: string; closed_at: Date | null }[]>(
+          `SELECT kind, closed_at FROM follow_up_flags WHERE appointment_id = $1`,
+          [id],
+        );
+        expect(flags).toEqual([{ kind: 'no_show', closed_at: null }]);
+      } finally {
+        c.clock.set(DateTime.fromISO('2027-02-15T09:00', { zone: ZONE }).toUTC());
+      }
     });
 
     it('reschedule keeps the id, re-checks the rules and frees the old time at once', async () => {

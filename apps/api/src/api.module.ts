@@ -7,6 +7,7 @@ import { AuditModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
 import { ClinicModule } from '@app/clinic';
 import { DatabaseModule } from '@app/database';
+import { FollowUpsModule } from '@app/follow-ups';
 import type { Clock } from '@app/domain';
 import { HealthModule } from '@app/health';
 import { PatientsModule } from '@app/patients';
@@ -18,6 +19,8 @@ import { AppointmentsController } from './appointments/appointments.controller';
 import { SeriesController } from './appointments/series.controller';
 import { CarePlansController } from './care-plans/care-plans.controller';
 import { ScheduleController } from './schedule/schedule.controller';
+import { FollowUpsController } from './follow-ups/follow-ups.controller';
+import { PanelController } from './panel/panel.controller';
 import { SlotsController } from './slots/slots.controller';
 import { QueueProbesController } from './admin/queue-probes.controller';
 import { AuditController } from './audit/audit.controller';
@@ -49,6 +52,7 @@ export class ApiModule {
         PatientsModule,
         HealthModule,
         SchedulingModule,
+        FollowUpsModule,
         RemindersModule,
       ],
       controllers: [
@@ -66,6 +70,8 @@ export class ApiModule {
         SlotsController,
         CarePlansController,
         ScheduleController,
+        FollowUpsController,
+        PanelController,
         RemindersController,
       ],
       providers: [

@@ -3,10 +3,12 @@ import { LoggerModule } from 'nestjs-pino';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { AuditModule } from '@app/audit';
 import { DatabaseModule } from '@app/database';
+import { FollowUpsModule } from '@app/follow-ups';
 import type { Clock } from '@app/domain';
 import { HealthModule } from '@app/health';
 import { QueueModule } from '@app/queue';
 import { RemindersModule } from '@app/reminders';
+import { FollowUpsProcessor } from './processors/follow-ups.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { RemindersProcessor } from './processors/reminders.processor';
 
@@ -25,8 +27,9 @@ export class WorkerModule {
         AuditModule,
         HealthModule,
         RemindersModule,
+        FollowUpsModule,
       ],
-      providers: [MaintenanceProcessor, RemindersProcessor],
+      providers: [MaintenanceProcessor, RemindersProcessor, FollowUpsProcessor],
     };
   }
 }

@@ -65,6 +65,8 @@ export const envSchema = z
     RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(1).default(60),
     /** How long a worker's claim on a job lasts; a killed worker's jobs run again after about this long. */
     WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+    /** How often the worker scans care plans for overdue follow-ups (SPEC §2: every 15 minutes). */
+    FOLLOW_UP_SCAN_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   })
   .superRefine((env, ctx) => {
     const need = (name: keyof typeof env, because: string) => {

@@ -5,6 +5,7 @@
 export const QUEUES = {
   maintenance: 'maintenance',
   reminders: 'reminders',
+  followUps: 'follow-ups',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -15,6 +16,8 @@ export interface JobPayloads {
   'reconcile-reminders': Record<string, never>;
   /** After a policy change: re-plans every future visit's pending reminders. */
   'replan-reminders': Record<string, never>;
+  /** Opens and closes follow-up flags over every active plan (no ids: it scans them all). */
+  'follow-up-scan': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -23,6 +26,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   'send-reminder': QUEUES.reminders,
   'reconcile-reminders': QUEUES.reminders,
   'replan-reminders': QUEUES.reminders,
+  'follow-up-scan': QUEUES.followUps,
 };
 
 /** Job ids are derived from the row they act on, so one row never has two jobs. BullMQ forbids ':' in custom ids. */
@@ -32,4 +36,6 @@ export const jobIds = {
   sendReminder: (reminderId: string): string => reminderId,
   /** One re-plan per policy version (its save time), so two saves re-plan twice but one save once. */
   replanReminders: (policySavedAtMs: number): string => `replan_${policySavedAtMs}`,
+  /** The job scheduler that runs the follow-up scan every FOLLOW_UP_SCAN_EVERY_MINUTES. */
+  followUpScanScheduler: 'follow-up-scan',
 } as const;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -33,6 +33,7 @@ import {
 } from './idempotency';
 import { insertAppointment } from './insert-appointment';
 import { conflictOf, slotTaken } from './slot-conflict';
+import { VISIT_EVENTS, type VisitEvents } from './visit-events';
 
 export interface BookInput {
   patientId: string;
@@ -55,6 +56,7 @@ export class AppointmentsService {
     private readonly audit: AuditService,
     private readonly reminders: ReminderPlanner,
     private readonly reminderQueue: ReminderQueue,
+    @Optional() @Inject(VISIT_EVENTS) private readonly events?: VisitEvents,
   ) {}
 
   /**
@@ -272,6 +274,13 @@ export class AppointmentsService {
         },
         em,
       );
+      if (next.status === 'no_show') {
+        await this.events?.noShow(em, {
+          id,
+          patientId: current.patient_id,
+          carePlanId: current.care_plan_id,
+        });
+      }
       if (next.status === 'cancelled')
         cancelledReminders = await this.reminders.cancel(em, [id], 'visit_cancelled');
       return appointmentView(rows[0]);

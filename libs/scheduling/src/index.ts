@@ -6,3 +6,4 @@ export * from './plan-facts';
 export * from './scheduling.module';
 export * from './series.service';
 export * from './slots.service';
+export * from './visit-events';
