@@ -117,22 +117,27 @@ describe('reminders survive a worker killed with SIGKILL mid-batch', () => {
   });
 
   function startWorker(concurrency: number): ChildProcess {
-    const child = spawn(process.execPath, ['scripts/run-ts.mjs', 'apps/worker/src/main.ts'], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        DATABASE_URL: ctx.config.DATABASE_URL,
-        REDIS_URL: ctx.config.REDIS_URL,
-        QUEUE_PREFIX: ctx.config.QUEUE_PREFIX,
-        JWT_SECRET: ctx.config.JWT_SECRET,
-        LOG_LEVEL: 'warn',
-        WORKER_CONCURRENCY: String(concurrency),
-        WORKER_LOCK_MS: '2000',
-        REMINDER_LEASE_SECONDS: '2',
-        RECONCILE_EVERY_SECONDS: '2',
+    // The worker itself, not a wrapper: SIGKILL must hit the process doing the work.
+    const child = spawn(
+      process.execPath,
+      ['-r', require.resolve('@swc-node/register'), 'apps/worker/src/main.ts'],
+      {
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'test',
+          DATABASE_URL: ctx.config.DATABASE_URL,
+          REDIS_URL: ctx.config.REDIS_URL,
+          QUEUE_PREFIX: ctx.config.QUEUE_PREFIX,
+          JWT_SECRET: ctx.config.JWT_SECRET,
+          LOG_LEVEL: 'warn',
+          WORKER_CONCURRENCY: String(concurrency),
+          WORKER_LOCK_MS: '2000',
+          REMINDER_LEASE_SECONDS: '2',
+          RECONCILE_EVERY_SECONDS: '2',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    );
     children.push(child);
     return child;
   }
