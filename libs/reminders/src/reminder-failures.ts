@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { CLOCK } from '@app/config';
+import type { Clock } from '@app/domain';
 
 export interface FailedReminder {
   reminderId: string;
@@ -8,15 +10,27 @@ export interface FailedReminder {
   carePlanId: string | null;
 }
 
-/** A reminder that could not be delivered puts the visit on the front desk's worklist (reminder_failed). */
+/**
+ * A reminder that could not be delivered puts the visit on the front desk's worklist
+ * (reminder_failed). Written here, in the caller's transaction, rather than through the
+ * follow-ups library, which depends on scheduling, which depends on reminders.
+ */
 @Injectable()
 export class ReminderFailures {
+  constructor(@Inject(CLOCK) private readonly clock: Clock) {}
+
   async open(em: EntityManager, failed: FailedReminder): Promise<void> {
     await em.query(
       `INSERT INTO follow_up_flags (patient_id, care_plan_id, appointment_id, kind, opened_at, details)
-       VALUES ($1, $2, $3, 'reminder_failed', now(), jsonb_build_object('reminderId', $4::text))
+       VALUES ($1, $2, $3, 'reminder_failed', $5, jsonb_build_object('reminderId', $4::text))
        ON CONFLICT DO NOTHING`,
-      [failed.patientId, failed.carePlanId, failed.appointmentId, failed.reminderId],
+      [
+        failed.patientId,
+        failed.carePlanId,
+        failed.appointmentId,
+        failed.reminderId,
+        this.clock.now().toJSDate(),
+      ],
     );
   }
 }
