@@ -67,7 +67,7 @@ export class AppointmentQueriesService {
     if (filter.to) add('a.starts_at < ?', filter.to.toJSDate());
     if (filter.status?.length) add('a.status = ANY(?)', filter.status);
     if (after) {
-      params.push(new Date(Number(after[0])), String(after[1]));
+      params.push(DateTime.fromMillis(Number(after[0])).toJSDate(), String(after[1]));
       where.push(`(a.starts_at, a.id) > ($${params.length - 1}, $${params.length})`);
     }
     params.push(filter.limit + 1);
