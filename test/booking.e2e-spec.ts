@@ -496,6 +496,24 @@ describe('booking rules over HTTP', () => {
     ).toBe(true);
   });
 
+  it('GET /appointments pages in start order with a cursor', async () => {
+    const first = await c.ctx.request('GET', `/appointments?providerId=${c.therapistId}&limit=2`, {
+      token: c.frontDesk,
+    });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(2);
+    const next = await c.ctx.request(
+      'GET',
+      `/appointments?providerId=${c.therapistId}&limit=2&cursor=${first.body.nextCursor}`,
+      {
+        token: c.frontDesk,
+      },
+    );
+    expect(next.status).toBe(200);
+    expect(next.body.items[0].startsAt >= first.body.items[1].startsAt).toBe(true);
+    expect(next.body.items.map((a: { id: string }) => a.id)).not.toContain(first.body.items[1].id);
+  });
+
   it("GET /schedule lists a local day's visits in order with patient names", async () => {
     const [p1, p2] = [
       await c.f.patient({ firstName: 'Zed' }),
