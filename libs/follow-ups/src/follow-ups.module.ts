@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { RemindersModule } from '@app/reminders';
 import { VISIT_EVENTS } from '@app/scheduling';
 import { FollowUpVisitEvents } from './follow-up-visit-events';
 import { FollowUpsService } from './follow-ups.service';
@@ -10,6 +11,7 @@ import { FollowUpsService } from './follow-ups.service';
  */
 @Global()
 @Module({
+  imports: [RemindersModule],
   providers: [FollowUpsService, { provide: VISIT_EVENTS, useClass: FollowUpVisitEvents }],
   exports: [FollowUpsService, VISIT_EVENTS],
 })

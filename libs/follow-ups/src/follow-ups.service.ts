@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '@app/audit';
+import { ReminderFailures, type FailedReminder } from '@app/reminders';
 import type { Actor } from '@app/auth';
 import { CLOCK } from '@app/config';
 import { decodeCursor, toPage, type Page } from '@app/database';
@@ -68,6 +69,7 @@ export class FollowUpsService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly reminderFailures: ReminderFailures,
   ) {}
 
   /**
@@ -126,28 +128,9 @@ export class FollowUpsService {
   }
 
   /** In the caller's transaction, when a reminder has failed for good. One flag per visit. */
-  async openReminderFailed(
-    em: EntityManager,
-    input: {
-      appointmentId: string;
-      patientId: string;
-      carePlanId: string | null;
-      reminderId: string;
-    },
-  ): Promise<boolean> {
-    const rows = await em.query<{ id: string }[]>(
-      `INSERT INTO follow_up_flags (patient_id, care_plan_id, appointment_id, kind, opened_at, details)
-       VALUES ($1, $2, $3, 'reminder_failed', $4, jsonb_build_object('reminderId', $5::text))
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [
-        input.patientId,
-        input.carePlanId,
-        input.appointmentId,
-        this.clock.now().toJSDate(),
-        input.reminderId,
-      ],
-    );
-    return rows.length > 0;
+  openReminderFailed(em: EntityManager, input: FailedReminder): Promise<boolean> {
+    // The reminders library writes this flag (it cannot depend on follow-ups); one insert, one place.
+    return this.reminderFailures.open(em, input);
   }
 
   /**

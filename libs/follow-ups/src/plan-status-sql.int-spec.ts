@@ -11,6 +11,7 @@ import {
   therapyDueOn,
   type PlanStatus,
 } from '@app/domain';
+import { ReminderFailures } from '@app/reminders';
 import { carePlanView, loadPlanFacts } from '@app/scheduling';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { PLAN_FLAG_RULES, type PlanFlagKind } from './flag-kinds';
@@ -284,10 +285,12 @@ describe('the SQL twin of planStatus', () => {
     });
 
     it('the scan opens exactly the flags the plan views call for, and a second scan nothing', async () => {
+      const clock = new FixedClock(now);
       const service = new FollowUpsService(
         db,
-        new FixedClock(now),
+        clock,
         new AuditService(db.getRepository(AuditEventEntity)),
+        new ReminderFailures(clock),
       );
       const first = await service.scan(now);
       expect(first.skipped).toBe(false);

@@ -1,4 +1,5 @@
 export * from './message';
+export * from './reminder-failures';
 export * from './reminder-planner.service';
 export * from './reminder-policy';
 export * from './reminder-queue.service';

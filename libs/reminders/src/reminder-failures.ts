@@ -19,11 +19,12 @@ export interface FailedReminder {
 export class ReminderFailures {
   constructor(@Inject(CLOCK) private readonly clock: Clock) {}
 
-  async open(em: EntityManager, failed: FailedReminder): Promise<void> {
-    await em.query(
+  /** True when this call opened the flag (false: one was already open for the visit). */
+  async open(em: EntityManager, failed: FailedReminder): Promise<boolean> {
+    const rows = await em.query<{ id: string }[]>(
       `INSERT INTO follow_up_flags (patient_id, care_plan_id, appointment_id, kind, opened_at, details)
        VALUES ($1, $2, $3, 'reminder_failed', $5, jsonb_build_object('reminderId', $4::text))
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT DO NOTHING RETURNING id`,
       [
         failed.patientId,
         failed.carePlanId,
@@ -32,5 +33,6 @@ export class ReminderFailures {
         this.clock.now().toJSDate(),
       ],
     );
+    return rows.length > 0;
   }
 }

@@ -23,6 +23,7 @@ import { Transports } from './transports/transports';
     Transports,
   ],
   exports: [
+    ReminderFailures,
     ReminderSettingsService,
     ReminderPlanner,
     ReminderQueue,
