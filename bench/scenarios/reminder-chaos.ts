@@ -1,3 +1,4 @@
+import type { Client } from 'pg';
 import { clearQueuePrefix } from '../harness/session';
 import { round } from '../harness/stats';
 import {
@@ -15,6 +16,33 @@ import type { BenchContext, Scenario, ScenarioOutcome } from './types';
 const FLUSH = 'Redis flushed with reminders pending';
 const KILL = 'Worker killed (SIGKILL) mid-run';
 
+/** N reminders due soon, their jobs in Redis (through the app's own reconciler), a worker running. */
+async function queuedBatch(
+  ctx: BenchContext,
+  db: Client,
+  n: number,
+  tag: number,
+): Promise<{ ids: string[] }> {
+  await ctx.worker();
+  await waitQueueIdle(ctx);
+  const lead = leadSeconds(ctx);
+  const batch = await insertReminders(db, { count: n, tag, leadSeconds: lead, spacingMs: 0 });
+  await triggerReconcile(ctx);
+  await waitForJobs(ctx, batch.ids, lead - 1);
+  return batch;
+}
+
+function duplicatesRow(scenario: string, duplicates: number) {
+  return {
+    scenario,
+    figure: 'duplicate sends',
+    value: duplicates,
+    unit: '',
+    target: '0',
+    met: duplicates === 0,
+  };
+}
+
 /**
  * Every key of this run's prefix is deleted while N reminders wait as delayed jobs: what
  * FLUSHALL does to the app, without touching anyone else's keys on a shared Redis. Only
@@ -31,19 +59,9 @@ export const redisFlush: Scenario = {
   ],
   async run(ctx: BenchContext): Promise<ScenarioOutcome> {
     const n = ctx.quick ? 1_000 : 10_000;
-    await ctx.worker();
-    await waitQueueIdle(ctx);
-    const lead = leadSeconds(ctx);
     const db = await ctx.db();
     try {
-      const batch = await insertReminders(db, {
-        count: n,
-        tag: 3,
-        leadSeconds: lead,
-        spacingMs: 0,
-      });
-      await triggerReconcile(ctx);
-      await waitForJobs(ctx, batch.ids, lead - 1);
+      const batch = await queuedBatch(ctx, db, n, 3);
       const flushedAt = Date.now();
       const removed = await clearQueuePrefix(ctx.redisUrl);
       ctx.log(`deleted ${removed} keys under ${ctx.queuePrefix}:*, ${n} reminders pending`);
@@ -61,14 +79,7 @@ export const redisFlush: Scenario = {
             met: done && f.sent === n && seconds <= 60,
             note: `lateness after the planned time p50 ${f.lateness.p50} ms, max ${f.lateness.max} ms${Object.keys(f.notSent).length ? `; not sent ${JSON.stringify(f.notSent)}` : ''}`,
           },
-          {
-            scenario: FLUSH,
-            figure: 'duplicate sends',
-            value: f.duplicates,
-            unit: '',
-            target: '0',
-            met: f.duplicates === 0,
-          },
+          duplicatesRow(FLUSH, f.duplicates),
         ],
         raw: { reminders: n, keysDeleted: removed, secondsToLastDelivery: seconds, delivery: f },
       };
@@ -91,19 +102,9 @@ export const workerKill: Scenario = {
   ],
   async run(ctx: BenchContext): Promise<ScenarioOutcome> {
     const n = ctx.quick ? 1_000 : 10_000;
-    await ctx.worker();
-    await waitQueueIdle(ctx);
-    const lead = leadSeconds(ctx);
     const db = await ctx.db();
     try {
-      const batch = await insertReminders(db, {
-        count: n,
-        tag: 4,
-        leadSeconds: lead,
-        spacingMs: 0,
-      });
-      await triggerReconcile(ctx);
-      await waitForJobs(ctx, batch.ids, lead - 1);
+      const batch = await queuedBatch(ctx, db, n, 4);
       let sentAtKill = 0;
       const deadline = Date.now() + 60_000;
       while (sentAtKill < n / 3 && Date.now() < deadline) {
@@ -133,14 +134,7 @@ export const workerKill: Scenario = {
             met: done && lost === 0,
             note: `killed at ${sentAtKill} sent; the rest was sent within ${round(recovery)} s of the kill${Object.keys(f.notSent).length ? `; not sent ${JSON.stringify(f.notSent)}` : ''}`,
           },
-          {
-            scenario: KILL,
-            figure: 'duplicate sends',
-            value: f.duplicates,
-            unit: '',
-            target: '0',
-            met: f.duplicates === 0,
-          },
+          duplicatesRow(KILL, f.duplicates),
         ],
         raw: { reminders: n, sentAtKill, recoverySeconds: recovery, delivery: f },
       };
