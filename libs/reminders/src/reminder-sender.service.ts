@@ -3,34 +3,24 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, CLOCK, type AppConfig } from '@app/config';
 import type { Clock, Modality } from '@app/domain';
+import { decideDelivery, recipientOf, type DeliveryFacts } from './delivery-decision';
 import { renderMessage } from './message';
 import { ReminderFailures } from './reminder-failures';
-import type { ReminderChannel } from './reminder-policy';
 import { TransportError, type Transport } from './transports/transport';
 import { Transports } from './transports/transports';
 
 export type DeliveryOutcome =
   'sent' | 'not_pending' | 'early' | 'cancelled' | 'skipped' | 'retry' | 'failed';
 
-interface ClaimRow {
+interface ClaimRow extends DeliveryFacts {
   id: string;
   patient_id: string;
   appointment_id: string;
   care_plan_id: string | null;
   kind: 'confirmation' | 'reminder';
-  channel: ReminderChannel;
-  status: string;
-  planned_for: Date;
-  send_at: Date;
   attempts: number;
-  visit_status: string;
-  starts_at: Date;
   modality: Modality;
   first_name: string;
-  phone: string | null;
-  email: string | null;
-  consent_sms: boolean;
-  consent_email: boolean;
   zone: string;
   location_name: string;
   address: string | null;
@@ -41,9 +31,6 @@ interface Handoff {
   row: ClaimRow;
   transport: Transport;
 }
-
-/** A job may fire a moment before its row is due (clocks of Redis and app differ slightly). */
-const EARLY_TOLERANCE_MS = 2_000;
 
 /**
  * Delivers one reminder, at most once. The row is locked and re-checked (still pending,
@@ -96,28 +83,15 @@ export class ReminderSender {
         FOR UPDATE OF r SKIP LOCKED`,
       [id],
     );
-    if (!row || row.status !== 'pending') return 'not_pending';
-    const now = this.clock.now().toMillis();
-    if (row.send_at.getTime() - now > EARLY_TOLERANCE_MS) return 'early';
-    const settle = async (
-      status: 'cancelled' | 'skipped',
-      reason: string,
-    ): Promise<DeliveryOutcome> => {
-      await em.query(
-        `UPDATE reminders SET status = $2, reason = $3, updated_at = now() WHERE id = $1`,
-        [id, status, reason],
-      );
-      return status;
-    };
-    if (!['scheduled', 'confirmed'].includes(row.visit_status))
-      return settle('cancelled', 'visit_not_active');
-    if (row.starts_at.getTime() !== row.planned_for.getTime())
-      return settle('cancelled', 'visit_moved');
-    if (now >= row.starts_at.getTime()) return settle('skipped', 'expired');
-    if (!(row.channel === 'sms' ? row.consent_sms : row.consent_email))
-      return settle('skipped', 'no_consent');
-    if (!(row.channel === 'sms' ? row.phone : row.email)) return settle('skipped', 'no_contact');
-    return row;
+    if (!row) return 'not_pending';
+    const decision = decideDelivery(row, this.clock.now().toMillis());
+    if (decision === 'send') return row;
+    if (typeof decision === 'string') return decision;
+    await em.query(
+      `UPDATE reminders SET status = $2, reason = $3, updated_at = now() WHERE id = $1`,
+      [id, decision.status, decision.reason],
+    );
+    return decision.status;
   }
 
   private async send(
@@ -141,7 +115,7 @@ export class ReminderSender {
           reminderId: row.id,
           patientId: row.patient_id,
           channel: row.channel,
-          recipient: (row.channel === 'sms' ? row.phone : row.email)!,
+          recipient: recipientOf(row)!, // decideDelivery skipped the rows without one
           ...message,
         },
         em,
