@@ -6,7 +6,12 @@ import type { Clock, Modality } from '@app/domain';
 import { decideDelivery, recipientOf, type DeliveryFacts } from './delivery-decision';
 import { renderMessage } from './message';
 import { ReminderFailures } from './reminder-failures';
-import { TransportError, type Transport } from './transports/transport';
+import {
+  TransportError,
+  type OutgoingMessage,
+  type RemoteTransport,
+  type TransactionalTransport,
+} from './transports/transport';
 import { Transports } from './transports/transports';
 
 export type DeliveryOutcome =
@@ -27,18 +32,35 @@ interface ClaimRow extends DeliveryFacts {
   clinic_phone: string | null;
 }
 
+/** A row claimed as `sending` in the batch transaction, sent through a server after commit. */
 interface Handoff {
   row: ClaimRow;
-  transport: Transport;
+  transport: RemoteTransport;
 }
 
+interface LocalSend {
+  row: ClaimRow;
+  transport: TransactionalTransport;
+}
+
+interface Settlement {
+  id: string;
+  status: 'cancelled' | 'skipped';
+  reason: string;
+}
+
+/** What the batch transaction leaves for one reminder: its outcome, or a send still to make. */
+type Step = DeliveryOutcome | Handoff;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * Delivers one reminder, at most once. The row is locked and re-checked (still pending,
- * visit still active at the planned time, consent still given) before anything is sent.
- * The `log` transport writes the message and the `sent` status in one transaction, so a
- * crash leaves nothing half-done. Other transports first commit `sending`; a claim that
- * never reports back is settled by the reconciler as failed (delivery unknown) rather
- * than risk a second message.
+ * Delivers reminders at most once, a batch at a time. The rows are locked and re-checked
+ * (decideDelivery) before anything is sent, and every step is one set-based statement for
+ * the whole batch. The `log` transport writes the messages and the `sent` status in that
+ * one transaction, so a crash leaves nothing half-done. Other transports first commit
+ * `sending`; a claim that never reports back is settled by the reconciler as failed
+ * (delivery unknown) rather than risk a second message.
  */
 @Injectable()
 export class ReminderSender {
@@ -50,27 +72,64 @@ export class ReminderSender {
     private readonly failures: ReminderFailures,
   ) {}
 
-  async deliver(reminderId: string): Promise<DeliveryOutcome> {
-    const step = await this.db.transaction(async (em): Promise<DeliveryOutcome | Handoff> => {
-      const row = await this.lock(em, reminderId);
-      if (typeof row === 'string') return row;
-      const claimed = { ...row, attempts: row.attempts + 1 };
-      const transport = this.transports.for(row.channel);
-      // Log transport: the delivery record and `sent` commit together, in this transaction.
-      if (transport.transactional) return this.send(em, claimed, transport);
-      // A real channel: commit the claim first, so a crash while sending is visible as `sending`.
-      await em.query(
-        `UPDATE reminders SET status = 'sending', attempts = $2, claimed_at = now(), transport = $3, updated_at = now() WHERE id = $1`,
-        [reminderId, claimed.attempts, transport.name],
-      );
-      return { row: claimed, transport };
-    });
-    return typeof step === 'string' ? step : this.send(this.db.manager, step.row, step.transport);
+  /** One reminder: a batch of one. */
+  deliver(reminderId: string): Promise<DeliveryOutcome> {
+    return this.deliverMany([reminderId])[0];
   }
 
-  /** Locks the row and decides whether it may go out now (settling it when it may not). */
-  private async lock(em: EntityManager, id: string): Promise<ClaimRow | DeliveryOutcome> {
-    const [row] = await em.query<ClaimRow[]>(
+  /**
+   * Delivers these reminders in one transaction and returns one outcome per id, in order.
+   * If that transaction fails, every outcome rejects: nothing was committed, so a retry
+   * cannot send twice. A reminder for a real channel is sent after commit, so its outcome
+   * settles (or fails) on its own. An id listed twice is delivered once; the repeat is
+   * not_pending, as a second concurrent delivery of the same row would be.
+   */
+  deliverMany(ids: string[]): Promise<DeliveryOutcome>[] {
+    if (ids.length === 0) return [];
+    const unique = [...new Set(ids)];
+    const steps = this.db.transaction((em) => this.deliverInTransaction(em, unique));
+    return ids.map(async (id, index) => {
+      const step = (await steps).get(id) ?? 'not_pending';
+      if (ids.indexOf(id) !== index) return 'not_pending';
+      return typeof step === 'string' ? step : this.sendRemote(step);
+    });
+  }
+
+  private async deliverInTransaction(em: EntityManager, ids: string[]): Promise<Map<string, Step>> {
+    const rows = await this.lockAll(em, ids);
+    const now = this.clock.now().toMillis();
+    // No row: gone, or locked by another delivery, which will settle it.
+    const steps = new Map<string, Step>(ids.map((id) => [id, 'not_pending']));
+    const settlements: Settlement[] = [];
+    const local: LocalSend[] = [];
+    const remote: Handoff[] = [];
+    for (const row of rows) {
+      const decision = decideDelivery(row, now);
+      if (decision === 'send') {
+        const claimed = { ...row, attempts: row.attempts + 1 };
+        const transport = this.transports.for(row.channel);
+        if (transport.transactional) local.push({ row: claimed, transport });
+        else remote.push({ row: claimed, transport });
+      } else if (typeof decision === 'string') {
+        steps.set(row.id, decision);
+      } else {
+        settlements.push({ id: row.id, ...decision });
+        steps.set(row.id, decision.status);
+      }
+    }
+    await this.settle(em, settlements);
+    await this.claim(em, remote);
+    for (const id of await this.sendLocally(em, local)) steps.set(id, 'sent');
+    for (const handoff of remote) steps.set(handoff.row.id, handoff);
+    return steps;
+  }
+
+  /** Locks the rows no other delivery holds, with what the rules and the message need. */
+  private async lockAll(em: EntityManager, ids: string[]): Promise<ClaimRow[]> {
+    // A malformed id would fail the uuid cast, and with it every other reminder of the batch.
+    const wellFormed = ids.filter((id) => UUID.test(id));
+    if (wellFormed.length === 0) return [];
+    return em.query<ClaimRow[]>(
       `SELECT r.id, r.patient_id, r.appointment_id, a.care_plan_id, r.kind, r.channel, r.status, r.planned_for, r.send_at, r.attempts,
               a.status AS visit_status, a.starts_at, a.modality,
               p.first_name, p.phone, p.email, p.consent_sms, p.consent_email, coalesce(p.timezone, l.timezone) AS zone,
@@ -79,48 +138,74 @@ export class ReminderSender {
          JOIN appointments a ON a.id = r.appointment_id
          JOIN patients p ON p.id = r.patient_id
          JOIN locations l ON l.id = a.location_id
-        WHERE r.id = $1
+        WHERE r.id = ANY($1::uuid[])
         FOR UPDATE OF r SKIP LOCKED`,
-      [id],
+      [wellFormed],
     );
-    if (!row) return 'not_pending';
-    const decision = decideDelivery(row, this.clock.now().toMillis());
-    if (decision === 'send') return row;
-    if (typeof decision === 'string') return decision;
-    await em.query(
-      `UPDATE reminders SET status = $2, reason = $3, updated_at = now() WHERE id = $1`,
-      [id, decision.status, decision.reason],
-    );
-    return decision.status;
   }
 
-  private async send(
-    em: EntityManager,
-    row: ClaimRow,
-    transport: Transport,
-  ): Promise<DeliveryOutcome> {
-    const message = renderMessage({
-      kind: row.kind,
-      firstName: row.first_name,
-      startsAt: row.starts_at,
-      zone: row.zone,
-      modality: row.modality,
-      locationName: row.location_name,
-      address: row.address,
-      clinicPhone: row.clinic_phone,
-    });
+  /** Rows that may not go out (visit cancelled or moved, no consent, …) say why. */
+  private async settle(em: EntityManager, settlements: Settlement[]): Promise<void> {
+    if (settlements.length === 0) return;
+    await em.query(
+      `UPDATE reminders r SET status = s.status, reason = s.reason, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS s(id, status, reason)
+        WHERE r.id = s.id`,
+      [
+        settlements.map((s) => s.id),
+        settlements.map((s) => s.status),
+        settlements.map((s) => s.reason),
+      ],
+    );
+  }
+
+  /** Real channels: commit the claim first, so a crash while sending is visible as `sending`. */
+  private async claim(em: EntityManager, handoffs: Handoff[]): Promise<void> {
+    if (handoffs.length === 0) return;
+    await em.query(
+      `UPDATE reminders r SET status = 'sending', attempts = c.attempts, claimed_at = now(), transport = c.transport, updated_at = now()
+         FROM unnest($1::uuid[], $2::int[], $3::text[]) AS c(id, attempts, transport)
+        WHERE r.id = c.id`,
+      [
+        handoffs.map((h) => h.row.id),
+        handoffs.map((h) => h.row.attempts),
+        handoffs.map((h) => h.transport.name),
+      ],
+    );
+  }
+
+  /** Transactional transports: the messages and the `sent` status commit together. Returns the sent ids. */
+  private async sendLocally(em: EntityManager, sends: LocalSend[]): Promise<string[]> {
+    if (sends.length === 0) return [];
+    const sent: { row: ClaimRow; transport: TransactionalTransport; messageId: string }[] = [];
+    for (const [transport, rows] of groupByTransport(sends)) {
+      const messageIds = await transport.sendMany(rows.map(outgoingMessage), em);
+      for (const row of rows) {
+        const messageId = messageIds.get(row.id);
+        if (!messageId) throw new Error(`the ${transport.name} transport recorded no message`);
+        sent.push({ row, transport, messageId });
+      }
+    }
+    await em.query(
+      `UPDATE reminders r SET status = 'sent', sent_at = now(), transport_message_id = s.message_id, transport = s.transport,
+              attempts = s.attempts, last_error = NULL, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[]) AS s(id, message_id, transport, attempts)
+        WHERE r.id = s.id AND r.status IN ('pending', 'sending')`,
+      [
+        sent.map((s) => s.row.id),
+        sent.map((s) => s.messageId),
+        sent.map((s) => s.transport.name),
+        sent.map((s) => s.row.attempts),
+      ],
+    );
+    return sent.map((s) => s.row.id);
+  }
+
+  /** After the claim committed: one message through a server, then its outcome in its own statement. */
+  private async sendRemote({ row, transport }: Handoff): Promise<DeliveryOutcome> {
     try {
-      const { messageId } = await transport.send(
-        {
-          reminderId: row.id,
-          patientId: row.patient_id,
-          channel: row.channel,
-          recipient: recipientOf(row)!, // decideDelivery skipped the rows without one
-          ...message,
-        },
-        em,
-      );
-      await em.query(
+      const { messageId } = await transport.send(outgoingMessage(row));
+      await this.db.query(
         `UPDATE reminders SET status = 'sent', sent_at = now(), transport_message_id = $2, transport = $3, attempts = $4,
                 last_error = NULL, updated_at = now()
           WHERE id = $1 AND status IN ('pending', 'sending')`,
@@ -128,7 +213,6 @@ export class ReminderSender {
       );
       return 'sent';
     } catch (error) {
-      if (transport.transactional) throw error; // rolled back whole; BullMQ retries
       const permanent = error instanceof TransportError && error.permanent;
       const last = permanent || row.attempts >= this.config.REMINDER_MAX_ATTEMPTS;
       await this.db.transaction(async (tx) => {
@@ -145,7 +229,39 @@ export class ReminderSender {
           });
       });
       if (last) return 'failed';
-      throw error;
+      throw error; // BullMQ retries with backoff
     }
   }
+}
+
+function outgoingMessage(row: ClaimRow): OutgoingMessage {
+  const { subject, body } = renderMessage({
+    kind: row.kind,
+    firstName: row.first_name,
+    startsAt: row.starts_at,
+    zone: row.zone,
+    modality: row.modality,
+    locationName: row.location_name,
+    address: row.address,
+    clinicPhone: row.clinic_phone,
+  });
+  return {
+    reminderId: row.id,
+    patientId: row.patient_id,
+    channel: row.channel,
+    recipient: recipientOf(row)!, // decideDelivery skipped the rows without one
+    subject,
+    body,
+  };
+}
+
+/** Both channels may share one transport (`log`): one sendMany per transport, not per channel. */
+function groupByTransport(sends: LocalSend[]): Map<TransactionalTransport, ClaimRow[]> {
+  const groups = new Map<TransactionalTransport, ClaimRow[]>();
+  for (const { row, transport } of sends) {
+    const rows = groups.get(transport) ?? [];
+    rows.push(row);
+    groups.set(transport, rows);
+  }
+  return groups;
 }

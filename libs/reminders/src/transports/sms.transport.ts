@@ -1,4 +1,4 @@
-import type { OutgoingMessage, Transport } from './transport';
+import type { OutgoingMessage, RemoteTransport } from './transport';
 import { TransportError } from './transport';
 
 export interface SmsGatewaySettings {
@@ -9,9 +9,9 @@ export interface SmsGatewaySettings {
 }
 
 /** A Twilio-compatible REST gateway: form POST to /Accounts/{sid}/Messages.json with Basic auth. */
-export class SmsTransport implements Transport {
+export class SmsTransport implements RemoteTransport {
   readonly name = 'http' as const;
-  readonly transactional = false;
+  readonly transactional = false as const;
 
   constructor(private readonly settings: SmsGatewaySettings) {}
 

@@ -1,10 +1,10 @@
 import { createTransport, type Transporter } from 'nodemailer';
-import type { OutgoingMessage, Transport } from './transport';
+import type { OutgoingMessage, RemoteTransport } from './transport';
 import { TransportError } from './transport';
 
-export class SmtpTransport implements Transport {
+export class SmtpTransport implements RemoteTransport {
   readonly name = 'smtp' as const;
-  readonly transactional = false;
+  readonly transactional = false as const;
   private readonly mailer: Transporter;
 
   constructor(
