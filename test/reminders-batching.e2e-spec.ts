@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { PatientEntity } from '@app/database';
-import { ReminderSender } from '@app/reminders';
+import { ReminderDeliveryBatcher, ReminderSender } from '@app/reminders';
 import {
   countQueries,
   createTestContext,
@@ -171,6 +171,18 @@ describe('reminder delivery in batches (log transport)', () => {
       { status: 'pending', reason: null },
     ]);
     expect(await messageCounts(ctx, [fine])).toEqual([0]);
+  });
+
+  it('the batcher gathers the deliveries asked for at the same moment into one transaction', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await reminder(ctx));
+    const batcher = ctx.app.get(ReminderDeliveryBatcher);
+    const { result, queries } = await countQueries(() =>
+      Promise.all(ids.map((id) => batcher.deliver(id))),
+    );
+    expect(result).toEqual(ids.map(() => 'sent'));
+    expect(queries).toBe(3); // lock, insert the messages, mark them sent
+    expect(await messageCounts(ctx, ids)).toEqual(ids.map(() => 1));
   });
 });
 

@@ -1,4 +1,5 @@
 export * from './message';
+export * from './reminder-delivery-batcher';
 export * from './reminder-failures';
 export * from './reminder-planner.service';
 export * from './reminder-policy';

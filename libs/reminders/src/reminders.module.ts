@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { registerReminderMetrics } from './reminder-metrics';
+import { ReminderDeliveryBatcher } from './reminder-delivery-batcher';
 import { ReminderFailures } from './reminder-failures';
 import { ReminderPlanner } from './reminder-planner.service';
 import { ReminderQueue } from './reminder-queue.service';
@@ -17,6 +18,7 @@ import { Transports } from './transports/transports';
     ReminderPlanner,
     ReminderQueue,
     ReminderSender,
+    ReminderDeliveryBatcher,
     ReminderReconciler,
     ReminderViews,
     ReminderFailures,
@@ -28,6 +30,7 @@ import { Transports } from './transports/transports';
     ReminderPlanner,
     ReminderQueue,
     ReminderSender,
+    ReminderDeliveryBatcher,
     ReminderReconciler,
     ReminderViews,
   ],

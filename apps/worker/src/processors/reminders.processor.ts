@@ -8,10 +8,10 @@ import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { JobProducer, QUEUES, type JobPayloads } from '@app/queue';
 import {
+  ReminderDeliveryBatcher,
   ReminderPlanner,
   ReminderQueue,
   ReminderReconciler,
-  ReminderSender,
   ReminderSettingsService,
 } from '@app/reminders';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -29,7 +29,7 @@ export class RemindersProcessor
 
   constructor(
     @Inject(APP_CONFIG) private readonly settings: AppConfig,
-    private readonly sender: ReminderSender,
+    private readonly delivery: ReminderDeliveryBatcher,
     private readonly reconciler: ReminderReconciler,
     private readonly planner: ReminderPlanner,
     private readonly reminderQueue: ReminderQueue,
@@ -61,7 +61,8 @@ export class RemindersProcessor
     switch (job.name) {
       case 'send-reminder': {
         const { reminderId } = job.data as JobPayloads['send-reminder'];
-        return { outcome: await this.sender.deliver(reminderId) };
+        // Shares one transaction with the other jobs this process runs at the same moment.
+        return { outcome: await this.delivery.deliver(reminderId) };
       }
       case 'reconcile-reminders':
         return this.reconciler.reconcile();
