@@ -31,6 +31,8 @@ export const FOLLOW_UP_SCAN_LOCK_KEY = 727_211_055;
 
 /** How far ahead a worklist row looks for a free slot: a week, as the slot search's due window. */
 const SUGGESTION_DAYS = 7;
+/** Flags opened plus closed by one scan from which the table's statistics are refreshed. */
+const RESTATS_AFTER_CHANGES = 5_000;
 /**
  * Suggestions start a little after now: the patient has to be reached first, and a visit
  * starting this very minute would not count as booked ahead (`starts_at > now`).
@@ -94,12 +96,27 @@ export class FollowUpsService {
       const opened = await em.query<{ kind: FlagKind; n: number }[]>(OPEN_PLAN_FLAGS_SQL, [at]);
       return { skipped: false, ...this.totals(opened, closed) };
     });
+    if (result.opened + result.closed >= RESTATS_AFTER_CHANGES) await this.refreshFlagStats();
     // Counts only: no patient is named in the logs.
     this.logger.log(
       { skipped: result.skipped, opened: result.opened, closed: result.closed },
       'follow-up scan',
     );
     return result;
+  }
+
+  /**
+   * A first scan can open 100 k flags in a table the planner still believes empty, and
+   * the next scan's close statement would then pick nested loops sized for nothing (at
+   * 1 M plans it ran into the 30 s statement timeout). Autovacuum analyzes too late for
+   * a scan that follows right away, so a large change refreshes the statistics at once.
+   */
+  private async refreshFlagStats(): Promise<void> {
+    try {
+      await this.db.query(`ANALYZE follow_up_flags`);
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'could not analyze follow_up_flags');
+    }
   }
 
   /** The admin's "scan now": the same scan, audited. */
