@@ -51,6 +51,21 @@ async function detachAppointmentIndexes(client: Client): Promise<() => Promise<v
 }
 
 /**
+ * The triggers that keep each plan's last completed and last booked visit (migration
+ * 1764000000004) work row by row; a bulk load switches them off and fills every plan at
+ * the end with the migration's own set-based backfill_care_plan_visit_facts().
+ */
+async function suspendPlanFactTriggers(client: Client): Promise<() => Promise<void>> {
+  await client.query(`ALTER TABLE care_plans DISABLE TRIGGER care_plans_visit_facts`);
+  await client.query(`ALTER TABLE appointments DISABLE TRIGGER appointments_plan_facts`);
+  return async () => {
+    await client.query(`ALTER TABLE care_plans ENABLE TRIGGER care_plans_visit_facts`);
+    await client.query(`ALTER TABLE appointments ENABLE TRIGGER appointments_plan_facts`);
+    await client.query(`SELECT backfill_care_plan_visit_facts()`);
+  };
+}
+
+/**
  * Fills an empty, migrated clinic database. The big steps run as `jobs` parallel
  * statements (one connection per core); everything else is a handful of set-based
  * INSERT … SELECT generate_series statements.
@@ -82,6 +97,7 @@ export async function generateClinic(
       await main.query(HASH_FUNCTIONS);
       for (const sql of [...referenceSql(sizes), ...LANE_SQL]) await main.query(sql);
     });
+    const resumePlanFacts = await suspendPlanFactTriggers(main);
     await timed('patients and plans', async () => {
       for (const sql of planSql(options, sizes)) await main.query(sql);
     });
@@ -94,6 +110,7 @@ export async function generateClinic(
       ),
     );
     await timed('indexes and constraints', reattach);
+    await timed('plan visit facts', resumePlanFacts);
     await timed('vacuum analyze', async () => {
       await main.query(`DROP SCHEMA bench_seed CASCADE`);
       for (const table of ['appointments', 'care_plans', 'patients', 'providers', 'working_blocks'])

@@ -16,6 +16,8 @@ async function main(command: string | undefined): Promise<void> {
     url: config.DATABASE_URL,
     poolSize: 4,
     applicationName: `clinic-cli-${command}`,
+    // A migration that backfills or indexes a large table may rightly take minutes.
+    statementTimeoutMs: command === 'migrate' ? 0 : undefined,
   });
   await dataSource.initialize();
   try {

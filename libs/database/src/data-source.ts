@@ -12,6 +12,8 @@ export interface DatabaseSettings {
   url: string;
   poolSize?: number;
   applicationName?: string;
+  /** 30 s by default; 0 for none (the migrate command: a migration may rewrite a big table). */
+  statementTimeoutMs?: number;
 }
 
 /** The one data source definition: the apps, the migration command and the tests all use it. */
@@ -31,7 +33,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       application_name: settings.applicationName ?? 'clinic',
       // A request must never wait forever on a saturated pool or a hung query.
       connectionTimeoutMillis: 10_000,
-      statement_timeout: 30_000,
+      statement_timeout: settings.statementTimeoutMs ?? 30_000,
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { PlanStatus } from '@app/domain';
 import { PLAN_FLAG_KINDS, sqlList, VISIT_FLAG_KINDS, type FlagKind } from './flag-kinds';
+import { nextVisitJoin } from '@app/scheduling';
 import { localTodaySql, ratedPlanFactsSql, statusRankSql } from './plan-status-sql';
 
 /**
@@ -154,7 +155,7 @@ export function panelQuery(now: Date, filter: PanelFilter): { sql: string; param
   const byName = filter.sort === 'name';
   const sql = `
     WITH rated AS (
-      ${ratedPlanFactsSql(`c.provider_id = $2 AND c.status = 'active' AND ($3::text IS NULL OR c.track = $3)`)}
+      ${ratedPlanFactsSql(`c.provider_id = $2 AND c.status = 'active' AND ($3::text IS NULL OR c.track = $3)`, { next: false })}
     ), ranked AS (
       SELECT r.*, ${statusRankSql('r.plan_status')} AS rank
              ${byName ? ', lower(p.last_name) AS sort_last, lower(p.first_name) AS sort_first' : ''}
@@ -166,7 +167,8 @@ export function panelQuery(now: Date, filter: PanelFilter): { sql: string; param
        LIMIT $5
     )
     -- Two partial indexes hold a plan's open flags (plan kinds, visit kinds): one probe each.
-    SELECT page.*, p.first_name, p.last_name, p.mrn,
+    -- The next visit is looked up for the page's rows only.
+    SELECT page.*, p.first_name, p.last_name, p.mrn, next.starts_at AS next_appointment_at,
            ARRAY(SELECT kind FROM follow_up_flags ff
                   WHERE ff.care_plan_id = page.id AND ff.closed_at IS NULL
                     AND ff.kind IN ${sqlList(PLAN_FLAG_KINDS)} ORDER BY kind)
@@ -174,6 +176,7 @@ export function panelQuery(now: Date, filter: PanelFilter): { sql: string; param
                   WHERE ff.care_plan_id = page.id AND ff.closed_at IS NULL AND ff.care_plan_id IS NOT NULL
                     AND ff.kind IN ('no_show','reminder_failed') ORDER BY kind) AS open_flags
       FROM page JOIN patients p ON p.id = page.patient_id
+      ${nextVisitJoin('page', 'next')}
      ORDER BY ${order}`;
   return { sql, params };
 }

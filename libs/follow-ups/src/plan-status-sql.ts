@@ -5,7 +5,7 @@ import {
   THERAPY_GRACE_DAYS,
   THERAPY_LAPSE_DAYS,
 } from '@app/domain';
-import { PLAN_FACTS_SQL } from '@app/scheduling';
+import { planFactsSql } from '@app/scheduling';
 
 /**
  * The SQL twin of medDueOn/therapyDueOn/planStatus (libs/domain/src/plan-status.ts) and
@@ -67,10 +67,11 @@ export const localTodaySql = (now: string, zone: string): string =>
   `((${now})::timestamptz AT TIME ZONE ${zone})::date`;
 
 /**
- * PLAN_FACTS_SQL (the facts carePlanView reads) with seen_on, due_on, today and
- * plan_status added. `$1` is now; `where` filters care_plans `c` and may use $2….
+ * planFactsSql (the facts carePlanView reads) with seen_on, due_on, today and plan_status
+ * added. `$1` is now; `where` filters care_plans `c` and may use $2…. Without `next`, the
+ * rows have no next_appointment_at (the status needs only whether one is booked).
  */
-export function ratedPlanFactsSql(where: string): string {
+export function ratedPlanFactsSql(where: string, { next = true }: { next?: boolean } = {}): string {
   const seenOn = seenOnSql('f.last_visit_local::date', 'f.last_visit_on', 'f.starts_on');
   return `
     SELECT f.*, s.seen_on, d.due_on, d.today,
@@ -80,9 +81,9 @@ export function ratedPlanFactsSql(where: string): string {
              seenOn: 's.seen_on',
              dueOn: 'd.due_on',
              today: 'd.today',
-             hasFutureVisit: 'f.next_appointment_at IS NOT NULL',
+             hasFutureVisit: 'f.last_booked_at > $1',
            })} AS plan_status
-      FROM (${PLAN_FACTS_SQL} WHERE ${where}) f
+      FROM (${planFactsSql({ next })} WHERE ${where}) f
      CROSS JOIN LATERAL (SELECT ${seenOn} AS seen_on) s
      CROSS JOIN LATERAL (SELECT ${dueOnSql('f.track', 's.seen_on', 'f.interval_weeks', 'f.frequency')} AS due_on,
                                 ${localTodaySql('$1', 'f.timezone')} AS today) d`;

@@ -41,18 +41,16 @@ const KINDS_PER_TRACK = `CASE c.track ${(['medication', 'therapy'] as const)
   .join(' ')} END`;
 
 /**
- * Opens the plan flags whose condition holds. One pass over the active plans:
+ * Opens the plan flags whose condition holds. One pass over the active plans, reading
+ * only care_plans and its small neighbours (never the visits table):
  * - plans that already carry every flag their track can have are skipped by a hash join
  *   on the open flags, so a second run does less;
- * - the "nothing booked" test comes first (an anti-join on the booked-visits index,
- *   streamed in patient order), so the last-visit probe runs only for unbooked plans;
- * - the facts are PLAN_FACTS_SQL's, predicate for predicate (completed visit of the
- *   track with any provider, local date in the plan provider's zone; booked = scheduled,
- *   confirmed or checked in, starting after now); the status is the domain's twin.
- * MATERIALIZED keeps the planner from inlining the status expression into every rule
- * test (it would re-run the last-visit probe once per CASE branch), and reads the flags
- * table once, before the insert starts: a nested loop over a table the statement is
- * growing would re-read every new page per candidate (quadratic on a first scan).
+ * - the facts are planFactsSql's (last completed visit of the track with any provider,
+ *   local date in the plan provider's zone; booked ahead = last_booked_at after now, both
+ *   kept on the plan by the database); the status is the domain's twin.
+ * MATERIALIZED reads the flags table once, before the insert starts: a nested loop over a
+ * table the statement is growing would re-read every new page per candidate (quadratic on
+ * a first scan).
  */
 export const OPEN_PLAN_FLAGS_SQL = `
   WITH open_counts AS MATERIALIZED (
@@ -73,24 +71,18 @@ export const OPEN_PLAN_FLAGS_SQL = `
       FROM care_plans c
       JOIN patients p ON p.id = c.patient_id
       JOIN providers pr ON pr.id = c.provider_id
-      JOIN locations l ON l.id = pr.location_id
+      -- "Today" once per location, not once per plan.
+      JOIN (SELECT id, timezone, ${localTodaySql('$1', 'timezone')} AS today FROM locations) l
+        ON l.id = pr.location_id
       LEFT JOIN open_counts o ON o.care_plan_id = c.id
-      LEFT JOIN LATERAL (
-        SELECT a.starts_at FROM appointments a
-         WHERE a.patient_id = c.patient_id AND a.status = 'completed'
-           AND a.visit_type IN (SELECT code FROM visit_types v WHERE v.track = c.track)
-         ORDER BY a.starts_at DESC LIMIT 1) last ON true
       CROSS JOIN LATERAL (
-        SELECT ${seenOnSql('(last.starts_at AT TIME ZONE l.timezone)::date', 'c.last_visit_on', 'c.starts_on')} AS seen_on,
-               ${localTodaySql('$1', 'l.timezone')} AS today) b
+        SELECT ${seenOnSql('(c.last_completed_at AT TIME ZONE l.timezone)::date', 'c.last_visit_on', 'c.starts_on')} AS seen_on,
+               l.today) b
       CROSS JOIN LATERAL (
         SELECT ${dueOnSql('c.track', 'b.seen_on', 'c.interval_weeks', 'c.frequency')} AS due_on) d
      WHERE c.status = 'active' AND p.status = 'active'
        AND coalesce(o.n, 0) < ${KINDS_PER_TRACK}
-       AND NOT EXISTS (
-         SELECT 1 FROM appointments a
-          WHERE a.patient_id = c.patient_id AND a.status IN ${BOOKED} AND a.starts_at > $1
-            AND a.visit_type IN (SELECT code FROM visit_types v WHERE v.track = c.track))
+       AND NOT coalesce(c.last_booked_at > $1, false)
   ), opened AS (
     INSERT INTO follow_up_flags (patient_id, care_plan_id, kind, opened_at, due_on, details)
     SELECT f.patient_id, f.id, r.kind, $1, f.due_on, jsonb_build_object('status', f.plan_status)
@@ -107,20 +99,21 @@ export const OPEN_PLAN_FLAGS_SQL = `
 
 /**
  * Closes the open flags whose condition has ended, with the reason. Only open flags are
- * read, and plan facts are computed only for their plans (PLAN_FACTS_SQL itself, so a
+ * read, and plan facts are computed only for their plans (planFactsSql itself, so a
  * flag closes exactly when the plan view stops showing the status that opened it).
  */
 export const CLOSE_FLAGS_SQL = `
   WITH facts AS MATERIALIZED (
     ${ratedPlanFactsSql(
       `c.id IN (SELECT care_plan_id FROM follow_up_flags WHERE closed_at IS NULL AND kind IN ${PLAN_KINDS})`,
+      { next: false },
     )}
   ), verdicts AS (
     SELECT x.id, CASE
         WHEN p.status <> 'active' THEN '${CLOSE_REASONS.discharged}'
         WHEN f.status = 'ended' THEN '${CLOSE_REASONS.planEnded}'
         WHEN f.status = 'paused' THEN '${CLOSE_REASONS.planPaused}'
-        WHEN f.next_appointment_at IS NOT NULL THEN '${CLOSE_REASONS.scheduled}'
+        WHEN f.last_booked_at > $1 THEN '${CLOSE_REASONS.scheduled}'
         WHEN f.plan_status = ANY (r.statuses) THEN NULL
         WHEN f.last_visit_at > x.opened_at THEN '${CLOSE_REASONS.seen}'
         ELSE '${CLOSE_REASONS.noLongerDue}'

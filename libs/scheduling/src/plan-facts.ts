@@ -19,6 +19,8 @@ export interface PlanFactsRow {
   last_visit_on: string | null;
   starts_on: string;
   status: 'active' | 'paused' | 'ended';
+  last_completed_at: Date | null;
+  last_booked_at: Date | null;
   created_at: Date;
   updated_at: Date;
   timezone: string;
@@ -47,27 +49,36 @@ export interface CarePlanView {
 }
 
 /**
- * Per plan: the last completed visit of its track (with any provider: a patient seen by a
- * covering prescriber was seen) and the next booked one. One query for any number of plans.
+ * The next booked visit of plan `plan`'s track, as `<as>.starts_at`: probed only for a plan
+ * with something booked ahead (`last_booked_at > now`, `$1` being now).
  */
-export const PLAN_FACTS_SQL = `
+export const nextVisitJoin = (plan: string, as: string): string => `
+    LEFT JOIN LATERAL (
+      SELECT a.starts_at FROM appointments a
+       WHERE a.patient_id = ${plan}.patient_id AND a.status IN ('scheduled','confirmed','checked_in') AND a.starts_at > $1
+         AND a.visit_type IN (SELECT code FROM visit_types v WHERE v.track = ${plan}.track)
+       ORDER BY a.starts_at LIMIT 1) ${as} ON ${plan}.last_booked_at > $1`;
+
+/**
+ * Per plan `c`: the last completed visit of its track (with any provider: a patient seen by
+ * a covering prescriber was seen) and, unless `next` is false, the next booked one. The
+ * database keeps last_completed_at and last_booked_at on each plan (migration
+ * 1764000000004), so no plan is looked up in the visits table except for its next visit.
+ * Callers append a WHERE on `c`; `$1` is now.
+ */
+export function planFactsSql({ next = true }: { next?: boolean } = {}): string {
+  return `
   SELECT c.*, l.timezone,
-         last.starts_at AS last_visit_at,
-         (last.starts_at AT TIME ZONE l.timezone)::date::text AS last_visit_local,
-         next.starts_at AS next_appointment_at
+         c.last_completed_at AS last_visit_at,
+         (c.last_completed_at AT TIME ZONE l.timezone)::date::text AS last_visit_local
+         ${next ? ', next.starts_at AS next_appointment_at' : ''}
     FROM care_plans c
     JOIN providers pr ON pr.id = c.provider_id
     JOIN locations l ON l.id = pr.location_id
-    LEFT JOIN LATERAL (
-      SELECT a.starts_at FROM appointments a
-       WHERE a.patient_id = c.patient_id AND a.status = 'completed'
-         AND a.visit_type IN (SELECT code FROM visit_types v WHERE v.track = c.track)
-       ORDER BY a.starts_at DESC LIMIT 1) last ON true
-    LEFT JOIN LATERAL (
-      SELECT a.starts_at FROM appointments a
-       WHERE a.patient_id = c.patient_id AND a.status IN ('scheduled','confirmed','checked_in') AND a.starts_at > $1
-         AND a.visit_type IN (SELECT code FROM visit_types v WHERE v.track = c.track)
-       ORDER BY a.starts_at LIMIT 1) next ON true`;
+    ${next ? nextVisitJoin('c', 'next') : ''}`;
+}
+
+export const PLAN_FACTS_SQL = planFactsSql();
 
 export async function loadPlanFacts(
   em: EntityManager,

@@ -21,6 +21,23 @@ export class CarePlanEntity {
   @Column('date', { name: 'last_visit_on', nullable: true }) lastVisitOn!: string | null;
   @Column('date', { name: 'starts_on' }) startsOn!: string;
   @Column('text', { default: 'active' }) status!: CarePlanState;
+  /** Kept by the database from the patient's visits of the track (migration 1764000000004). */
+  @Column({
+    type: 'timestamptz',
+    name: 'last_completed_at',
+    nullable: true,
+    insert: false,
+    update: false,
+  })
+  lastCompletedAt!: Date | null;
+  @Column({
+    type: 'timestamptz',
+    name: 'last_booked_at',
+    nullable: true,
+    insert: false,
+    update: false,
+  })
+  lastBookedAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
