@@ -64,7 +64,7 @@ describe('plan visit facts kept by the database', () => {
       ],
     )) as { rows?: { id: string }[] } | { id: string }[];
     const rows = Array.isArray(result) ? result : result.rows!;
-    return rows[0]!.id;
+    return rows[0].id;
   }
 
   async function facts(
@@ -75,8 +75,8 @@ describe('plan visit facts kept by the database', () => {
       [planId],
     );
     return {
-      completed: row!.completed?.toISOString() ?? null,
-      booked: row!.booked?.toISOString() ?? null,
+      completed: row.completed?.toISOString() ?? null,
+      booked: row.booked?.toISOString() ?? null,
     };
   }
 
@@ -142,7 +142,7 @@ describe('plan visit facts kept by the database', () => {
     const patientId = (await f.patient()).id;
     const planId = await medicationPlan(patientId);
     const [a, b] = [await client(), await client()];
-    const bPid = (await b.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const bPid = (await b.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
 
     // A books the later visit and holds its transaction open; B books an earlier one.
     await a.query('BEGIN');

@@ -31,7 +31,7 @@ describe('follow_up_flags keys', () => {
        VALUES ($1, $2, $3, 'MED_CHECK', $4, '2026-03-02T15:00Z', '2026-03-02T15:30Z', 'no_show') RETURNING id`,
       [patient.id, provider.id, location.id, plan.id],
     );
-    ids = { patient: patient.id, other: other.id, plan: plan.id, visit: visit!.id };
+    ids = { patient: patient.id, other: other.id, plan: plan.id, visit: visit.id };
   });
   afterAll(async () => {
     await db?.destroy();

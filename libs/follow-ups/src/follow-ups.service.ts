@@ -32,7 +32,7 @@ export const FOLLOW_UP_SCAN_LOCK_KEY = 727_211_055;
 /** How far ahead a worklist row looks for a free slot: a week, as the slot search's due window. */
 const SUGGESTION_DAYS = 7;
 /** Flags opened plus closed by one scan from which the table's statistics are refreshed. */
-const RESTATS_AFTER_CHANGES = 5_000;
+const RESTATS_AFTER_CHANGES = 1_000;
 /**
  * Suggestions start a little after now: the patient has to be reached first, and a visit
  * starting this very minute would not count as booked ahead (`starts_at > now`).
