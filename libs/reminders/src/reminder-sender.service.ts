@@ -203,34 +203,43 @@ export class ReminderSender {
 
   /** After the claim committed: one message through a server, then its outcome in its own statement. */
   private async sendRemote({ row, transport }: Handoff): Promise<DeliveryOutcome> {
+    let messageId: string;
     try {
-      const { messageId } = await transport.send(outgoingMessage(row));
-      await this.db.query(
-        `UPDATE reminders SET status = 'sent', sent_at = now(), transport_message_id = $2, transport = $3, attempts = $4,
-                last_error = NULL, updated_at = now()
-          WHERE id = $1 AND status IN ('pending', 'sending')`,
-        [row.id, messageId, transport.name, row.attempts],
-      );
-      return 'sent';
+      ({ messageId } = await transport.send(outgoingMessage(row)));
     } catch (error) {
-      const permanent = error instanceof TransportError && error.permanent;
-      const last = permanent || row.attempts >= this.config.REMINDER_MAX_ATTEMPTS;
-      await this.db.transaction(async (tx) => {
-        await tx.query(
-          `UPDATE reminders SET status = $2, last_error = $3, claimed_at = NULL, updated_at = now() WHERE id = $1 AND status = 'sending'`,
-          [row.id, last ? 'failed' : 'pending', (error as Error).message.slice(0, 500)],
-        );
-        if (last)
-          await this.failures.open(tx, {
-            reminderId: row.id,
-            appointmentId: row.appointment_id,
-            patientId: row.patient_id,
-            carePlanId: row.care_plan_id,
-          });
-      });
-      if (last) return 'failed';
-      throw error; // BullMQ retries with backoff
+      return this.recordFailure(row, error);
     }
+    // The message is out. If recording that fails, the row must not go back to pending
+    // (a retry would send it twice): it stays `sending`, a retried job finds it not
+    // pending, and the reconciler settles it as delivery unknown.
+    await this.db.query(
+      `UPDATE reminders SET status = 'sent', sent_at = now(), transport_message_id = $2, transport = $3, attempts = $4,
+              last_error = NULL, updated_at = now()
+        WHERE id = $1 AND status IN ('pending', 'sending')`,
+      [row.id, messageId, transport.name, row.attempts],
+    );
+    return 'sent';
+  }
+
+  /** The server refused or was unreachable: back to pending for a retry, or failed for good. */
+  private async recordFailure(row: ClaimRow, error: unknown): Promise<DeliveryOutcome> {
+    const permanent = error instanceof TransportError && error.permanent;
+    const last = permanent || row.attempts >= this.config.REMINDER_MAX_ATTEMPTS;
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE reminders SET status = $2, last_error = $3, claimed_at = NULL, updated_at = now() WHERE id = $1 AND status = 'sending'`,
+        [row.id, last ? 'failed' : 'pending', (error as Error).message.slice(0, 500)],
+      );
+      if (last)
+        await this.failures.open(tx, {
+          reminderId: row.id,
+          appointmentId: row.appointment_id,
+          patientId: row.patient_id,
+          carePlanId: row.care_plan_id,
+        });
+    });
+    if (last) return 'failed';
+    throw error; // BullMQ retries with backoff
   }
 }
 
