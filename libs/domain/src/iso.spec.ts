@@ -1,4 +1,6 @@
-import { isIsoDate, parseInstant } from './iso';
+import fc from 'fast-check';
+import { DateTime, FixedOffsetZone } from 'luxon';
+import { formatInstant, isIsoDate, parseInstant } from './iso';
 
 describe('isIsoDate', () => {
   it.each([
@@ -31,5 +33,31 @@ describe('parseInstant', () => {
     '2027-03-14T25:00Z',
   ])('refuses %p (no offset, or not an instant)', (value) => {
     expect(parseInstant(value)).toBeNull();
+  });
+});
+
+describe('formatInstant', () => {
+  it('writes local time at the offset, Z for zero', () => {
+    const at = Date.UTC(2027, 2, 14, 7, 0, 0, 5);
+    expect(formatInstant(at, -240)).toBe('2027-03-14T03:00:00.005-04:00');
+    expect(formatInstant(at, 330)).toBe('2027-03-14T12:30:00.005+05:30');
+    expect(formatInstant(at, 0)).toBe('2027-03-14T07:00:00.005Z');
+    expect(formatInstant(Date.UTC(2027, 0, 1, 2), -300)).toBe('2026-12-31T21:00:00.000-05:00');
+  });
+
+  it("is luxon's toISO() at a fixed offset, for any instant and offset", () => {
+    const instant = fc.integer({
+      min: Date.UTC(1970, 0, 1),
+      max: Date.UTC(2200, 0, 1),
+    });
+    // Real offsets run from -12:00 to +14:00, some on odd quarter hours (+05:45).
+    const offset = fc.integer({ min: -12 * 60, max: 14 * 60 });
+    fc.assert(
+      fc.property(instant, offset, (ms, minutes) => {
+        const zone = FixedOffsetZone.instance(minutes);
+        expect(formatInstant(ms, minutes)).toBe(DateTime.fromMillis(ms, { zone }).toISO());
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -63,6 +63,19 @@ describe('WallClockResolver', () => {
     );
   });
 
+  it("reads the zone's offset at an instant, near DST changes", () => {
+    const case_ = fc
+      .constantFrom(...TEST_ZONES)
+      .chain((zone) => fc.record({ zone: fc.constant(zone), at: instantIn(zone) }));
+    fc.assert(
+      fc.property(case_, ({ zone, at }) => {
+        const z = ianaZone(zone);
+        expect(new WallClockResolver(z).offsetAt(at.toMillis())).toBe(z.offset(at.toMillis()));
+      }),
+      PROPERTY_RUNS,
+    );
+  });
+
   it('agrees with a brute-force reading of the zone, near DST changes', () => {
     const case_ = fc.constantFrom(...TEST_ZONES).chain((zone) =>
       fc.record({

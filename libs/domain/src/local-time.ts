@@ -77,6 +77,12 @@ export class WallClockResolver {
     return this.resolveNearTransition(naive);
   }
 
+  /** The zone's UTC offset in minutes at an instant, from the probes when they can tell. */
+  offsetAt(at: number): number {
+    // steadyOffset(day) vouches for every instant from day - 1 to day + 2 (UTC days).
+    return this.steadyOffset(Math.floor(at / MS_PER_DAY)) ?? this.zone.offset(at);
+  }
+
   /**
    * The zone's offset for every wall time of `day`, when it has only one. Those instants
    * lie within a day of the day itself; if the offset is the same on both sides of that
@@ -114,6 +120,18 @@ export class WallClockResolver {
   }
 }
 
+const resolvers = new Map<IANAZone, WallClockResolver>();
+
+/**
+ * The zone's resolver, kept for the life of the process: its probes are facts about the
+ * zone (its offset at given instants), so requests share them instead of asking Intl again.
+ */
+export function wallClockResolver(zone: IANAZone): WallClockResolver {
+  let resolver = resolvers.get(zone);
+  if (!resolver) resolvers.set(zone, (resolver = new WallClockResolver(zone)));
+  return resolver;
+}
+
 /** Smallest instant in (lo, hi] whose offset differs from lo's: the transition between them. */
 export function firstInstantAfterChange(zone: Zone, lo: number, hi: number): number {
   const from = zone.offset(lo);
@@ -132,6 +150,6 @@ export function firstInstantAfterChange(zone: Zone, lo: number, hi: number): num
  */
 export function localWallTime(date: string, time: string, zone: string): DateTime | null {
   const iana = ianaZone(zone);
-  const resolved = new WallClockResolver(iana).resolve(toDayNumber(date), parseLocalTime(time));
+  const resolved = wallClockResolver(iana).resolve(toDayNumber(date), parseLocalTime(time));
   return resolved.exists ? DateTime.fromMillis(resolved.at, { zone: iana }) : null;
 }
