@@ -183,6 +183,66 @@ describe('GET /slots', () => {
     expect((await slots(`visitType=NOPE_TYPE&providerId=${c.therapistId}`)).status).toBe(400);
   });
 
+  it("pages through several providers' starts in (start, provider) order, each start once", async () => {
+    const location = await c.f.location({ timezone: ZONE });
+    const hours = [
+      { start: '09:00', end: '11:00' },
+      { start: '09:30', end: '11:00' },
+      { start: '10:00', end: '12:00' },
+    ];
+    for (const h of hours)
+      await c.f.provider({ locationId: location.id, roles: ['prescriber'] }, h);
+    const query = `visitType=MED_CHECK&locationId=${location.id}&from=2027-03-01&to=2027-03-02`;
+    const whole = await slots(`${query}&limit=200`);
+    expect(whole.body.nextCursor).toBeNull();
+    const key = (s: SlotBody['items'][number]) => [Date.parse(s.startsAt), s.providerId] as const;
+    const keys = whole.body.items.map(key);
+    expect(keys.length).toBe(2 * (7 + 5 + 7));
+    const sorted = [...keys].sort(
+      (a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0),
+    );
+    expect(keys).toEqual(sorted);
+
+    const paged: SlotBody['items'] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: SlotBody } = await slots(
+        `${query}&limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.body.items.length).toBeLessThanOrEqual(4);
+      paged.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(whole.body.items);
+  });
+
+  it('writes each start and end with the offset of its own local time across a DST change', async () => {
+    const provider = await c.f.provider(
+      { locationId: c.locationId, roles: ['prescriber'] },
+      { weekdays: [7], start: '00:30', end: '03:00' },
+    );
+    const res = await slots(
+      `visitType=MED_CHECK&providerId=${provider.id}&from=2027-11-07&to=2027-11-07&limit=200`,
+    );
+    expect(res.status).toBe(200);
+    // 00:30–03:00 on fall-back day: 01:00–02:00 happens twice (EDT, then EST).
+    expect(res.body.items.map((s) => [s.startsAt, s.endsAt])).toEqual([
+      ['2027-11-07T00:30:00.000-04:00', '2027-11-07T01:00:00.000-04:00'],
+      ['2027-11-07T00:45:00.000-04:00', '2027-11-07T01:15:00.000-04:00'],
+      ['2027-11-07T01:00:00.000-04:00', '2027-11-07T01:30:00.000-04:00'],
+      ['2027-11-07T01:15:00.000-04:00', '2027-11-07T01:45:00.000-04:00'],
+      ['2027-11-07T01:30:00.000-04:00', '2027-11-07T01:00:00.000-05:00'],
+      ['2027-11-07T01:45:00.000-04:00', '2027-11-07T01:15:00.000-05:00'],
+      ['2027-11-07T01:00:00.000-05:00', '2027-11-07T01:30:00.000-05:00'],
+      ['2027-11-07T01:15:00.000-05:00', '2027-11-07T01:45:00.000-05:00'],
+      ['2027-11-07T01:30:00.000-05:00', '2027-11-07T02:00:00.000-05:00'],
+      ['2027-11-07T01:45:00.000-05:00', '2027-11-07T02:15:00.000-05:00'],
+      ['2027-11-07T02:00:00.000-05:00', '2027-11-07T02:30:00.000-05:00'],
+      ['2027-11-07T02:15:00.000-05:00', '2027-11-07T02:45:00.000-05:00'],
+      ['2027-11-07T02:30:00.000-05:00', '2027-11-07T03:00:00.000-05:00'],
+    ]);
+  });
+
   it('a therapist has no slots for a prescriber visit type', async () => {
     const res = await slots(
       `visitType=MED_CHECK&providerId=${c.therapistId}&from=2027-03-01&to=2027-03-05`,

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { hhmm, instantMs, PROPERTY_RUNS, TEST_ZONES } from './arbitraries.testing';
 import { bookingViolations, type BookingInput } from './booking-rules';
 import { freeStarts } from './slots';
-import { expandWorkingWindows, type Interval, type WorkingBlock } from './working-time';
+import { expandWorkingWindows, localIso, type Interval, type WorkingBlock } from './working-time';
 
 const NY = 'America/New_York';
 const at = (iso: string): DateTime => DateTime.fromISO(iso, { zone: NY });
@@ -138,9 +138,7 @@ describe('slot search and booking agree', () => {
         const closures = s.closedOffsets.map((d) => s.from.plus({ days: 3 + d }).toISODate() ?? '');
         // What the app does: closed days drop out of the windows, time off joins the busy time.
         const windows = expandWorkingWindows(s.blocks, s.zone, fromDate, toDate).filter(
-          (w) =>
-            w.locationId === s.locationId &&
-            !closures.includes(w.start.setZone(s.zone).toISODate() ?? ''),
+          (w) => w.locationId === s.locationId && !closures.includes(w.date),
         );
         const accepted: Interval[] = [];
         const rules = (start: DateTime): string[] =>
@@ -157,18 +155,25 @@ describe('slot search and booking agree', () => {
             locationId: s.locationId,
           }).violations.map((v) => v.code);
 
+        const millis = ({ start, end }: Interval) => ({
+          start: start.toMillis(),
+          end: end.toMillis(),
+        });
         for (const pick of s.picks) {
           const starts = freeStarts({
             windows,
-            busy: [...s.booked, ...accepted, ...s.timeOff],
+            busy: [...s.booked, ...accepted, ...s.timeOff].map(millis),
             durationMinutes: s.durationMinutes,
-            from: s.from,
-            to: s.to,
-            notBefore: s.from,
+            from: s.from.toMillis(),
+            to: s.to.toMillis(),
+            notBefore: s.from.toMillis(),
             modality: s.modality,
           });
           if (starts.length === 0) break;
-          const start = starts[pick % starts.length];
+          const found = starts[pick % starts.length];
+          // What the front desk gets back and books: the start as a local ISO instant.
+          const start = DateTime.fromISO(localIso(found.window, found.start), { setZone: true });
+          expect(start.toMillis()).toBe(found.start);
           expect(rules(start).filter((c) => ruleCodes.has(c))).toEqual([]);
           expect(rules(start.setZone(s.zone))).toEqual([]);
           accepted.push({ start, end: start.plus({ minutes: s.durationMinutes }) });

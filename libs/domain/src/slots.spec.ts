@@ -2,16 +2,18 @@ import fc from 'fast-check';
 import { DateTime, IANAZone } from 'luxon';
 import { hhmm, instantMs, PROPERTY_RUNS, TEST_ZONES } from './arbitraries.testing';
 import { DomainError } from './errors';
-import { freeStarts, type FreeStartsInput } from './slots';
+import { freeStarts, type FreeStart, type FreeStartsInput } from './slots';
 import {
   expandWorkingWindows,
-  type Interval,
+  localIso,
+  windowOffsetAt,
+  type Span,
   type WorkingBlock,
   type WorkingWindow,
 } from './working-time';
 
 const NY = 'America/New_York';
-const at = (iso: string, zone = NY): DateTime => DateTime.fromISO(iso, { zone });
+const at = (iso: string, zone = NY): number => DateTime.fromISO(iso, { zone }).toMillis();
 const block = (
   weekday: number,
   start: string,
@@ -25,8 +27,9 @@ const block = (
   modality: 'any',
   ...extra,
 });
-const times = (starts: DateTime[], zone = NY): string[] =>
-  starts.map((s) => s.setZone(zone).toFormat('MM-dd HH:mm'));
+const times = (starts: FreeStart[], zone = NY): string[] =>
+  starts.map((s) => DateTime.fromMillis(s.start, { zone }).toFormat('MM-dd HH:mm'));
+const isos = (starts: FreeStart[]): string[] => starts.map((s) => localIso(s.window, s.start));
 
 describe('freeStarts', () => {
   const monday = expandWorkingWindows([block(1, '09:00', '11:00')], NY, '2027-03-15', '2027-03-15');
@@ -52,7 +55,7 @@ describe('freeStarts', () => {
   });
 
   it('leaves out busy time, with half-open edges', () => {
-    const busy: Interval[] = [{ start: at('2027-03-15T09:30'), end: at('2027-03-15T10:15') }];
+    const busy: Span[] = [{ start: at('2027-03-15T09:30'), end: at('2027-03-15T10:15') }];
     expect(times(freeStarts({ ...base, busy }))).toEqual([
       '03-15 09:00',
       '03-15 10:15',
@@ -97,7 +100,7 @@ describe('freeStarts', () => {
       durationMinutes: 50,
       from: at('2027-03-14T00:00', zone),
     });
-    expect(starts.map((s) => s.toISO())).toEqual([
+    expect(isos(starts)).toEqual([
       '2027-03-15T09:00:00.000+05:30',
       '2027-03-15T10:00:00.000+05:30',
       '2027-03-15T11:00:00.000+05:30',
@@ -119,11 +122,15 @@ describe('freeStarts', () => {
       from: at('2027-11-01T00:00'),
       to: at('2027-11-08T00:00'),
     });
-    expect(starts.map((s) => s.toISO())).toEqual([
+    expect(isos(starts)).toEqual([
       '2027-11-07T01:00:00.000-04:00',
       '2027-11-07T01:00:00.000-05:00',
       '2027-11-07T02:00:00.000-05:00',
     ]);
+    // The first visit ends after the change: its end reads in the new offset.
+    expect(localIso(starts[0].window, starts[0].start + 60 * 60_000)).toBe(
+      '2027-11-07T01:00:00.000-05:00',
+    );
   });
 
   it('never returns a start twice when windows overlap', () => {
@@ -133,12 +140,21 @@ describe('freeStarts', () => {
       '2027-03-15',
       '2027-03-15',
     );
-    expect(times(freeStarts({ ...base, windows }))).toEqual([
+    const starts = freeStarts({ ...base, windows });
+    expect(times(starts)).toEqual([
       '03-15 09:00',
       '03-15 09:15',
       '03-15 09:30',
       '03-15 09:45',
       '03-15 10:00',
+    ]);
+    // Each start names the window its whole visit fits in: 09:45–10:15 only fits the annex.
+    expect(starts.map((s) => s.window.locationId)).toEqual([
+      'main',
+      'main',
+      'main',
+      'annex',
+      'annex',
     ]);
   });
 
@@ -150,13 +166,10 @@ describe('freeStarts', () => {
   it('sweeps 12 weeks with 5,000 busy intervals', () => {
     const template = [1, 2, 3, 4, 5].map((d) => block(d, '08:00', '18:00'));
     const windows = expandWorkingWindows(template, NY, '2027-03-01', '2027-05-23');
-    const start = at('2027-03-01T08:00').toMillis();
-    const busy: Interval[] = Array.from({ length: 5000 }, (_, i) => {
+    const start = at('2027-03-01T08:00');
+    const busy: Span[] = Array.from({ length: 5000 }, (_, i) => {
       const s = start + ((i * 7919) % (84 * 96)) * 15 * 60_000;
-      return {
-        start: DateTime.fromMillis(s, { zone: NY }),
-        end: DateTime.fromMillis(s + 15 * 60_000, { zone: NY }),
-      };
+      return { start: s, end: s + 15 * 60_000 };
     });
     const starts = freeStarts({
       ...base,
@@ -172,16 +185,19 @@ describe('freeStarts', () => {
   it('agrees with a brute-force search, near DST changes in several zones', () => {
     fc.assert(
       fc.property(scenario, (s) => {
-        const starts = freeStarts(s.input).map((d) => d.toMillis());
-        expect(starts).toEqual(bruteForce(s.input, s.zone));
-        expect(noneOverlap(freeStarts(s.input), s.input.busy, s.input.durationMinutes)).toBe(true);
-        for (const t of starts) {
-          expect(
-            s.input.windows.some(
-              (w) =>
-                w.start.toMillis() <= t && t + s.input.durationMinutes * 60_000 <= w.end.toMillis(),
-            ),
-          ).toBe(true);
+        const found = freeStarts(s.input);
+        const duration = s.input.durationMinutes * 60_000;
+        expect(found.map((f) => f.start)).toEqual(bruteForce(s.input, s.zone));
+        expect(noneOverlap(found, s.input.busy, s.input.durationMinutes)).toBe(true);
+        const zone = IANAZone.create(s.zone);
+        for (const { start, window } of found) {
+          // The visit fits the window it names, a window the search was given and may use.
+          expect(s.input.windows).toContain(window);
+          expect(window.start <= start && start + duration <= window.end).toBe(true);
+          if (s.input.modality) expect(['any', s.input.modality]).toContain(window.modality);
+          // Its start and end read as local time with the zone's own offsets.
+          expect(windowOffsetAt(window, start)).toBe(zone.offset(start));
+          expect(windowOffsetAt(window, start + duration)).toBe(zone.offset(start + duration));
         }
       }),
       PROPERTY_RUNS,
@@ -190,13 +206,13 @@ describe('freeStarts', () => {
 });
 
 function noneOverlap(
-  starts: readonly DateTime[],
-  busy: readonly Interval[],
+  starts: readonly FreeStart[],
+  busy: readonly Span[],
   minutes: number,
 ): boolean {
-  return starts.every((s) => {
-    const [a, b] = [s.toMillis(), s.toMillis() + minutes * 60_000];
-    return busy.every((x) => !(x.start.toMillis() < b && a < x.end.toMillis()));
+  return starts.every(({ start }) => {
+    const [a, b] = [start, start + minutes * 60_000];
+    return busy.every((x) => !(x.start < b && a < x.end));
   });
 }
 
@@ -217,17 +233,11 @@ function bruteForce(input: FreeStartsInput, zone: string): number[] {
   const found = new Set<number>();
   for (const w of input.windows) {
     if (input.modality && w.modality !== 'any' && w.modality !== input.modality) continue;
-    for (
-      let t = Math.ceil(w.start.toMillis() / step) * step;
-      t + duration <= w.end.toMillis();
-      t += step
-    ) {
+    for (let t = Math.ceil(w.start / step) * step; t + duration <= w.end; t += step) {
       const localMinuteOfDay = Math.floor((t + offsetAt(t) * 60_000) / 60_000) % 1440;
       if ((localMinuteOfDay * 60_000) % grid !== 0) continue;
-      if (t < input.from.toMillis() || t >= input.to.toMillis() || t < input.notBefore.toMillis())
-        continue;
-      if (input.busy.some((b) => b.start.toMillis() < t + duration && t < b.end.toMillis()))
-        continue;
+      if (t < input.from || t >= input.to || t < input.notBefore) continue;
+      if (input.busy.some((b) => b.start < t + duration && t < b.end)) continue;
       found.add(t);
     }
   }
@@ -273,15 +283,12 @@ const scenario = fc.constantFrom(...TEST_ZONES).chain((zone) =>
         );
         const input: FreeStartsInput = {
           windows,
-          busy: r.busy.map(([s, minutes]) => ({
-            start: local(s),
-            end: local(s + minutes * 60_000),
-          })),
+          busy: r.busy.map(([s, minutes]) => ({ start: s, end: s + minutes * 60_000 })),
           durationMinutes: r.durationMinutes,
           gridMinutes: r.gridMinutes,
-          from: local(r.from),
-          to: local(r.from + r.span),
-          notBefore: local(r.notBefore),
+          from: r.from,
+          to: r.from + r.span,
+          notBefore: r.notBefore,
           modality: r.modality,
         };
         return { zone, input };

@@ -1,21 +1,28 @@
-import { DateTime, FixedOffsetZone } from 'luxon';
 import { DomainError } from './errors';
-import { firstInstantAfterChange, MS_PER_MINUTE } from './local-time';
-import { modalityFits, type Interval, type Modality, type WorkingWindow } from './working-time';
+import { MS_PER_MINUTE } from './local-time';
+import { modalityFits, type Modality, type Span, type WorkingWindow } from './working-time';
 
 export const DEFAULT_GRID_MINUTES = 15;
 
+/** Instants are epoch milliseconds, so a search over weeks builds no date objects. */
 export interface FreeStartsInput {
   windows: readonly WorkingWindow[];
-  busy: readonly Interval[];
+  busy: readonly Span[];
   durationMinutes: number;
   /** Starts fall on local times whose minutes since midnight are a multiple of this. */
   gridMinutes?: number;
-  from: DateTime;
-  to: DateTime;
+  /** from <= start < to. */
+  from: number;
+  to: number;
   /** Usually now (plus any booking notice): nothing starts before it. */
-  notBefore: DateTime;
+  notBefore: number;
   modality?: Modality;
+}
+
+/** A free start and the window the visit fits in (the first one, when windows overlap). */
+export interface FreeStart {
+  start: number;
+  window: WorkingWindow;
 }
 
 /** Busy time as disjoint, sorted [start, end) pairs: `ends` increases, so it can be bisected. */
@@ -24,13 +31,10 @@ interface BusyIndex {
   ends: number[];
 }
 
-function indexBusy(busy: readonly Interval[]): BusyIndex {
-  const pairs = busy
-    .map((b): [number, number] => [b.start.toMillis(), b.end.toMillis()])
-    .filter(([s, e]) => e > s)
-    .sort((a, b) => a[0] - b[0]);
+function indexBusy(busy: readonly Span[]): BusyIndex {
+  const pairs = busy.filter((b) => b.end > b.start).sort((a, b) => a.start - b.start);
   const index: BusyIndex = { starts: [], ends: [] };
-  for (const [s, e] of pairs) {
+  for (const { start: s, end: e } of pairs) {
     const last = index.ends.length - 1;
     if (last >= 0 && s <= index.ends[last]) index.ends[last] = Math.max(index.ends[last], e);
     else {
@@ -60,14 +64,12 @@ interface OffsetPiece {
 }
 
 function offsetPieces(window: WorkingWindow): OffsetPiece[] {
-  const [a, b] = [window.start.toMillis(), window.end.toMillis()];
-  if (window.start.offset === window.end.offset) {
-    return [{ from: a, to: b, offsetMs: window.start.offset * MS_PER_MINUTE }];
-  }
-  const change = firstInstantAfterChange(window.start.zone, a, b);
+  const { start, end, offset, shift } = window;
+  if (!shift || shift.at >= end)
+    return [{ from: start, to: end, offsetMs: offset * MS_PER_MINUTE }];
   return [
-    { from: a, to: change, offsetMs: window.start.offset * MS_PER_MINUTE },
-    { from: change, to: b, offsetMs: window.end.offset * MS_PER_MINUTE },
+    { from: start, to: shift.at, offsetMs: offset * MS_PER_MINUTE },
+    { from: shift.at, to: end, offsetMs: shift.offset * MS_PER_MINUTE },
   ];
 }
 
@@ -95,20 +97,17 @@ function validate(input: FreeStartsInput, gridMinutes: number): void {
  *
  * Busy time is sorted and merged once, then each window is swept with a pointer that
  * jumps past whole busy intervals, so cost is O((windows + busy) log busy + results).
- * The starts carry their exact local offset as a fixed-offset zone (ISO output is the
- * local time; building an IANA-zoned DateTime per slot would cost more than the search):
- * `setZone(zone)` before doing calendar arithmetic on them.
+ * `localIso(window, t)` reads a start, or its end, as local time.
  */
-export function freeStarts(input: FreeStartsInput): DateTime[] {
+export function freeStarts(input: FreeStartsInput): FreeStart[] {
   const gridMinutes = input.gridMinutes ?? DEFAULT_GRID_MINUTES;
   validate(input, gridMinutes);
   const gridMs = gridMinutes * MS_PER_MINUTE;
   const durationMs = input.durationMinutes * MS_PER_MINUTE;
-  const lower = Math.max(input.from.toMillis(), input.notBefore.toMillis());
-  const upper = input.to.toMillis();
+  const lower = Math.max(input.from, input.notBefore);
+  const upper = input.to;
   const { starts, ends } = indexBusy(input.busy);
-  const found: number[] = [];
-  const offsets: number[] = [];
+  const found: FreeStart[] = [];
   const alignUp = (t: number, offsetMs: number): number => {
     const rest = (((t + offsetMs) % gridMs) + gridMs) % gridMs;
     return rest === 0 ? t : t + gridMs - rest;
@@ -116,8 +115,8 @@ export function freeStarts(input: FreeStartsInput): DateTime[] {
 
   for (const window of input.windows) {
     if (input.modality !== undefined && !modalityFits(window.modality, input.modality)) continue;
-    const latestStart = Math.min(window.end.toMillis() - durationMs, upper - 1);
-    if (latestStart < Math.max(lower, window.start.toMillis())) continue;
+    const latestStart = Math.min(window.end - durationMs, upper - 1);
+    if (latestStart < Math.max(lower, window.start)) continue;
     for (const piece of offsetPieces(window)) {
       const last = Math.min(latestStart, piece.to - 1);
       let t = alignUp(Math.max(lower, piece.from), piece.offsetMs);
@@ -128,29 +127,18 @@ export function freeStarts(input: FreeStartsInput): DateTime[] {
           t = alignUp(ends[j], piece.offsetMs);
           continue;
         }
-        found.push(t);
-        offsets.push(piece.offsetMs);
+        found.push({ start: t, window });
         t += gridMs;
       }
     }
   }
-  return toDateTimes(found, offsets);
+  return ascendingUnique(found);
 }
 
-/** Sorted, deduplicated DateTimes; windows usually arrive sorted, so sorting is rarely needed. */
-function toDateTimes(found: number[], offsets: number[]): DateTime[] {
-  let order = found.map((_, i) => i);
-  if (found.some((t, i) => i > 0 && t <= found[i - 1]))
-    order = order.sort((a, b) => found[a] - found[b]);
-  const zones = new Map<number, FixedOffsetZone>();
-  const starts: DateTime[] = [];
-  let previous = Number.NaN;
-  for (const i of order) {
-    if (found[i] === previous) continue;
-    previous = found[i];
-    let zone = zones.get(offsets[i]);
-    if (!zone) zones.set(offsets[i], (zone = FixedOffsetZone.instance(offsets[i] / MS_PER_MINUTE)));
-    starts.push(DateTime.fromMillis(found[i], { zone }));
-  }
-  return starts;
+/** Windows usually arrive sorted and apart, so sorting is rarely needed. */
+function ascendingUnique(found: FreeStart[]): FreeStart[] {
+  if (found.every((f, i) => i === 0 || f.start > found[i - 1].start)) return found;
+  // A stable sort keeps the earliest window's entry first among equal starts.
+  const sorted = [...found].sort((a, b) => a.start - b.start);
+  return sorted.filter((f, i) => i === 0 || f.start !== sorted[i - 1].start);
 }

@@ -1,10 +1,16 @@
-import { DateTime } from 'luxon';
+import fc from 'fast-check';
+import { DateTime, IANAZone } from 'luxon';
+import { hhmm, instantIn, PROPERTY_RUNS, TEST_ZONES } from './arbitraries.testing';
 import { DomainError } from './errors';
+import { localDateOf } from './local-time';
 import {
   expandWorkingWindows,
+  localIso,
+  windowOffsetAt,
   workingTimeViolations,
   type WorkingBlock,
   type WorkingTimeInput,
+  type WorkingWindow,
 } from './working-time';
 
 const NY = 'America/New_York';
@@ -22,10 +28,7 @@ const block = (
   modality: 'any',
   ...extra,
 });
-const iso = (w: { start: DateTime; end: DateTime }): [string | null, string | null] => [
-  w.start.toISO(),
-  w.end.toISO(),
-];
+const iso = (w: WorkingWindow): [string, string] => [localIso(w, w.start), localIso(w, w.end)];
 
 describe('expandWorkingWindows', () => {
   it('lays the template onto each local date, sorted by start', () => {
@@ -54,8 +57,8 @@ describe('expandWorkingWindows', () => {
       '2027-03-14',
       '2027-11-07',
     );
-    const spring = windows.find((w) => w.start.toISODate() === '2027-03-14');
-    const fall = windows.find((w) => w.start.toISODate() === '2027-11-07');
+    const spring = windows.find((w) => w.date === '2027-03-14');
+    const fall = windows.find((w) => w.date === '2027-11-07');
     expect(spring && iso(spring)).toEqual([
       '2027-03-14T09:00:00.000-04:00',
       '2027-03-14T17:00:00.000-04:00',
@@ -90,7 +93,11 @@ describe('expandWorkingWindows', () => {
       '2027-11-07T01:30:00.000-04:00',
       '2027-11-07T03:00:00.000-05:00',
     ]);
-    expect(window && window.end.diff(window.start, 'minutes').minutes).toBe(150);
+    expect(window && (window.end - window.start) / 60_000).toBe(150);
+    expect(window?.shift).toEqual({
+      at: DateTime.fromISO('2027-11-07T01:00:00.000-05:00').toMillis(),
+      offset: -300,
+    });
   });
 
   it('runs a block to 24:00 and drops blocks that cover nothing', () => {
@@ -103,6 +110,46 @@ describe('expandWorkingWindows', () => {
     expect(windows.map(iso)).toEqual([
       ['2027-03-15T20:00:00.000-04:00', '2027-03-16T00:00:00.000-04:00'],
     ]);
+  });
+
+  it("carries the local date and the zone's offsets at both ends and at a change", () => {
+    const blockArb = fc
+      .record({
+        weekday: fc.integer({ min: 1, max: 7 }),
+        startMinute: fc.integer({ min: 0, max: 287 }).map((m) => m * 5),
+        length: fc.integer({ min: 6, max: 288 }).map((m) => m * 5),
+      })
+      .map(({ weekday, startMinute, length }) =>
+        block(weekday, hhmm(startMinute), hhmm(Math.min(1440, startMinute + length))),
+      );
+    const case_ = fc.constantFrom(...TEST_ZONES).chain((zone) =>
+      fc.record({
+        zone: fc.constant(zone),
+        around: instantIn(zone),
+        blocks: fc.array(blockArb, { minLength: 1, maxLength: 5 }),
+      }),
+    );
+    fc.assert(
+      fc.property(case_, ({ zone, around, blocks }) => {
+        const z = IANAZone.create(zone);
+        const windows = expandWorkingWindows(
+          blocks,
+          zone,
+          localDateOf(around.minus({ days: 2 }), zone),
+          localDateOf(around.plus({ days: 2 }), zone),
+        );
+        for (const w of windows) {
+          expect(localDateOf(DateTime.fromMillis(w.start), zone)).toBe(w.date);
+          expect(localDateOf(DateTime.fromMillis(w.end - 1), zone)).toBe(w.date);
+          for (const t of [w.start, w.end, w.shift?.at ?? w.end, Math.floor((w.start + w.end) / 2)])
+            expect(windowOffsetAt(w, t)).toBe(z.offset(t));
+          if (w.shift) expect(z.offset(w.shift.at - 1)).toBe(w.offset);
+          const read = DateTime.fromISO(localIso(w, w.start), { setZone: true });
+          expect([read.toMillis(), read.offset]).toEqual([w.start, z.offset(w.start)]);
+        }
+      }),
+      PROPERTY_RUNS,
+    );
   });
 
   it('is empty for an empty range and refuses bad templates', () => {

@@ -1,7 +1,14 @@
 import { DateTime, type Zone } from 'luxon';
-import { isoWeekdayOfDay, toDayNumber } from './calendar-date';
+import { fromDayNumber, isoWeekdayOfDay, toDayNumber } from './calendar-date';
 import { DomainError, type Violation } from './errors';
-import { ianaZone, localDateOf, parseLocalTime, WallClockResolver } from './local-time';
+import { formatInstant } from './iso';
+import {
+  firstInstantAfterChange,
+  ianaZone,
+  localDateOf,
+  parseLocalTime,
+  wallClockResolver,
+} from './local-time';
 
 export type Modality = 'in_person' | 'telehealth';
 export type BlockModality = 'any' | Modality;
@@ -23,9 +30,36 @@ export interface Interval {
   end: DateTime;
 }
 
-export interface WorkingWindow extends Interval {
+/** Half-open [start, end) in epoch milliseconds: what sweeps over many intervals work on. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * One block of the template laid on one local date, in epoch milliseconds. It carries its
+ * UTC offsets so that instants inside it can be read as local times without asking the
+ * zone again (an Intl lookup costs microseconds; slot search handles thousands of starts).
+ */
+export interface WorkingWindow extends Span {
+  /** The local date the block was laid on; every instant of the window falls on it. */
+  date: string;
+  /** UTC offset in minutes at `start`. */
+  offset: number;
+  /** When the offset changes in (start, end] (a DST change): from `at` on it is `offset`. */
+  shift?: { at: number; offset: number };
   locationId: string;
   modality: BlockModality;
+}
+
+/** The UTC offset in minutes at an instant of a window, from `start` to `end` inclusive. */
+export function windowOffsetAt(window: WorkingWindow, at: number): number {
+  return window.shift && at >= window.shift.at ? window.shift.offset : window.offset;
+}
+
+/** An instant of a window (`start` to `end` inclusive) as ISO-8601 in the zone's local time. */
+export function localIso(window: WorkingWindow, at: number): string {
+  return formatInstant(at, windowOffsetAt(window, at));
 }
 
 export function modalityFits(block: BlockModality, visit: Modality): boolean {
@@ -63,7 +97,7 @@ export function expandWorkingWindows(
   toDate: string,
 ): WorkingWindow[] {
   const iana = ianaZone(zone);
-  const resolver = new WallClockResolver(iana);
+  const resolver = wallClockResolver(iana);
   const byWeekday = new Map<number, ParsedBlock[]>();
   for (const parsed of blocks.map(parseBlock)) {
     const list = byWeekday.get(parsed.block.weekday) ?? [];
@@ -73,21 +107,28 @@ export function expandWorkingWindows(
   const windows: WorkingWindow[] = [];
   const last = toDayNumber(toDate);
   for (let day = toDayNumber(fromDate); day <= last; day++) {
-    for (const { block, start, end } of byWeekday.get(isoWeekdayOfDay(day)) ?? []) {
+    const blocksOfDay = byWeekday.get(isoWeekdayOfDay(day));
+    if (!blocksOfDay) continue;
+    const date = fromDayNumber(day);
+    for (const { block, start, end } of blocksOfDay) {
       const from = resolver.resolve(day, start).at;
       const to = resolver.resolve(day, end).at;
       if (to <= from) continue;
+      const [offset, endOffset] = [resolver.offsetAt(from), resolver.offsetAt(to)];
       windows.push({
-        start: DateTime.fromMillis(from, { zone: iana }),
-        end: DateTime.fromMillis(to, { zone: iana }),
+        start: from,
+        end: to,
+        date,
+        offset,
+        ...(endOffset === offset
+          ? {}
+          : { shift: { at: firstInstantAfterChange(iana, from, to), offset: endOffset } }),
         locationId: block.locationId,
         modality: block.modality,
       });
     }
   }
-  return windows.sort(
-    (a, b) => a.start.toMillis() - b.start.toMillis() || a.end.toMillis() - b.end.toMillis(),
-  );
+  return windows.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
 export interface WorkingTimeInput {
@@ -109,7 +150,7 @@ function stamp(ms: number, zone: Zone): string {
 function dayHours(date: string, windows: readonly WorkingWindow[], zone: Zone): string {
   if (windows.length === 0) return `the provider does not work on ${date}`;
   const hours = windows.map((w) => {
-    const [s, e] = [w.start.setZone(zone), w.end.setZone(zone)];
+    const [s, e] = [DateTime.fromMillis(w.start, { zone }), DateTime.fromMillis(w.end, { zone })];
     return `${s.toFormat('HH:mm')}–${e.hasSame(s, 'day') ? e.toFormat('HH:mm') : '24:00'}`;
   });
   return `on ${date} the provider works ${[...new Set(hours)].join(', ')}`;
@@ -125,7 +166,7 @@ export function workingTimeViolations(input: WorkingTimeInput): Violation[] {
   const [s, e] = [input.start.toMillis(), input.end.toMillis()];
   const date = localDateOf(input.start, zone);
   const windows = expandWorkingWindows(input.blocks, input.zone, date, date);
-  const containing = windows.filter((w) => w.start.toMillis() <= s && e <= w.end.toMillis());
+  const containing = windows.filter((w) => w.start <= s && e <= w.end);
   const here =
     input.locationId === undefined
       ? containing

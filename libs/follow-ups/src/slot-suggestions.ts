@@ -4,8 +4,8 @@ import {
   expandWorkingWindows,
   freeStarts,
   localDateOf,
-  type Interval,
   type ProviderRole,
+  type Span,
   type WorkingBlock,
   type WorkingWindow,
 } from '@app/domain';
@@ -97,11 +97,11 @@ export async function suggestSlots(
 
   const providerById = new Map(providers.map((p) => [p.id, p]));
   const typeByCode = new Map(visitTypes.map((v) => [v.code, v]));
-  const busy = new Map<string, Interval[]>();
+  const busy = new Map<string, Span[]>();
   for (const row of busyRows) {
     const key = `${row.who}|${row.id}`;
     const list = busy.get(key) ?? [];
-    list.push({ start: DateTime.fromJSDate(row.starts_at), end: DateTime.fromJSDate(row.ends_at) });
+    list.push({ start: row.starts_at.getTime(), end: row.ends_at.getTime() });
     busy.set(key, list);
   }
   const closed = new Set(closureRows.map((c) => `${c.location_id}|${c.closed_on}`));
@@ -122,7 +122,7 @@ export async function suggestSlots(
         provider.zone,
         localDateOf(request.from, provider.zone),
         localDateOf(request.to, provider.zone),
-      ).filter((w) => !closed.has(`${w.locationId}|${localDateOf(w.start, provider.zone)}`));
+      ).filter((w) => !closed.has(`${w.locationId}|${w.date}`));
       windowsCache.set(range, windows);
     }
     const [first] = freeStarts({
@@ -132,19 +132,19 @@ export async function suggestSlots(
         ...(busy.get(`patient|${request.patientId}`) ?? []),
       ],
       durationMinutes: type.duration_minutes,
-      from: request.from,
-      to: request.to,
-      notBefore,
+      from: request.from.toMillis(),
+      to: request.to.toMillis(),
+      notBefore: notBefore.toMillis(),
     });
-    const window = first && windows.find((w) => w.start <= first && first < w.end);
+    const start = first && DateTime.fromMillis(first.start, { zone: provider.zone });
     found.set(
       request.key,
-      first && window
+      first && start
         ? {
-            startsAt: first.setZone(provider.zone).toISO()!,
-            endsAt: first.plus({ minutes: type.duration_minutes }).setZone(provider.zone).toISO()!,
+            startsAt: start.toISO()!,
+            endsAt: start.plus({ minutes: type.duration_minutes }).toISO()!,
             providerId: provider.id,
-            locationId: window.locationId,
+            locationId: first.window.locationId,
             visitType: type.code,
           }
         : null,

@@ -165,7 +165,7 @@ export async function loadBookingContext(
 export function visitLocation(ctx: BookingContext, start: DateTime, end: DateTime): string {
   const date = localDateOf(start, ctx.provider.zone);
   const windows = expandWorkingWindows(ctx.blocks, ctx.provider.zone, date, date);
-  const containing = windows.find((w) => w.start <= start && end <= w.end);
+  const containing = windows.find((w) => w.start <= start.toMillis() && end.toMillis() <= w.end);
   return containing?.locationId ?? ctx.provider.locationId;
 }
 

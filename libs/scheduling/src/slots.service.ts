@@ -13,18 +13,21 @@ import {
   expandWorkingWindows,
   freeStarts,
   localDateOf,
+  localIso,
   localWallTime,
   medCheckCadence,
   medDueOn,
   type BlockModality,
   type Clock,
-  type Interval,
+  type FreeStart,
   type Modality,
   type ProviderRole,
+  type Span,
   type WorkingBlock,
 } from '@app/domain';
 
 export const MAX_SLOT_RANGE_DAYS = 92;
+const MS_PER_MINUTE = 60_000;
 const DUE_WINDOW_DAYS = 7;
 
 export interface SlotQuery {
@@ -54,11 +57,15 @@ export interface SlotPage extends Page<Slot> {
   dueOn: string | null;
 }
 
-interface Candidate {
-  ms: number;
-  start: DateTime;
+/** One provider's free starts, ascending. */
+interface ProviderStarts {
   provider: ProviderRow;
-  locationId: string;
+  starts: FreeStart[];
+}
+
+/** A list being merged into the page, and its next unread start. */
+interface Head extends ProviderStarts {
+  next: number;
 }
 
 interface ProviderRow {
@@ -137,53 +144,45 @@ export class SlotsService {
         : Promise.resolve(null),
     ]);
 
-    const busyBy = new Map<string, Interval[]>();
+    const busyBy = new Map<string, Span[]>();
     for (const b of busyRows) {
-      busyBy.set(b.provider_id, [
-        ...(busyBy.get(b.provider_id) ?? []),
-        { start: DateTime.fromJSDate(b.starts_at), end: DateTime.fromJSDate(b.ends_at) },
-      ]);
+      const list = busyBy.get(b.provider_id) ?? [];
+      list.push({ start: b.starts_at.getTime(), end: b.ends_at.getTime() });
+      busyBy.set(b.provider_id, list);
     }
     const closed = new Set(closureRows.map((c) => `${c.location_id}|${c.closed_on}`));
     const patientBusy = (patient?.busy ?? []).map((b) => ({
-      start: DateTime.fromISO(b.start),
-      end: DateTime.fromISO(b.end),
+      start: DateTime.fromISO(b.start).toMillis(),
+      end: DateTime.fromISO(b.end).toMillis(),
     }));
     const dueOn = this.dueOn(patient);
     const cadenceOk = this.cadenceFilter(visitType.code, patient);
 
-    // Starts are kept light (epoch ms) and formatted only for the page that is returned:
-    // twelve weeks hold thousands of free starts, a page holds at most 200.
-    const candidates: Candidate[] = [];
-    const checkDates = visitType.code === 'MED_CHECK' && patient !== null;
+    // Twelve weeks hold thousands of free starts and a page at most 200: the search works
+    // in epoch milliseconds and only the returned page becomes ISO strings.
+    const found: ProviderStarts[] = [];
     for (const provider of providers) {
       const windows = expandWorkingWindows(
         provider.blocks as WorkingBlock[],
         provider.zone,
         localDateOf(from, provider.zone),
         localDateOf(to, provider.zone),
-      ).filter((w) => !closed.has(`${w.locationId}|${localDateOf(w.start, provider.zone)}`));
+      ).filter((w) => !closed.has(`${w.locationId}|${w.date}`));
       const starts = freeStarts({
         windows,
         busy: [...(busyBy.get(provider.id) ?? []), ...patientBusy],
         durationMinutes: visitType.durationMinutes,
-        from,
-        to,
-        notBefore: now,
+        from: from.toMillis(),
+        to: to.toMillis(),
+        notBefore: now.toMillis(),
         modality: query.modality,
       });
-      // Windows and starts are both sorted: one pointer finds each start's window.
-      const bounds = windows.map((w) => ({ end: w.end.toMillis(), locationId: w.locationId }));
-      let w = 0;
-      for (const start of starts) {
-        if (checkDates && !cadenceOk(start.toISODate()!, start, provider.zone)) continue;
-        const ms = start.toMillis();
-        while (w < bounds.length && bounds[w].end <= ms) w++;
-        candidates.push({ ms, start, provider, locationId: bounds[w]?.locationId ?? '' });
-      }
+      found.push({
+        provider,
+        starts: cadenceOk ? starts.filter((f) => cadenceOk(f, provider.zone)) : starts,
+      });
     }
-    candidates.sort((a, b) => a.ms - b.ms || a.provider.id.localeCompare(b.provider.id));
-    return this.page(candidates, query, dueOn, visitType.durationMinutes);
+    return this.page(found, query, dueOn, visitType.durationMinutes);
   }
 
   private async providers(query: SlotQuery, role: ProviderRole): Promise<ProviderRow[]> {
@@ -245,25 +244,35 @@ export class SlotsService {
     });
   }
 
-  /** Med checks too soon for the patient's cadence are left out; the rule only depends on the local date. */
+  /**
+   * Med checks too soon for the patient's cadence are left out. The rule only depends on
+   * the start's local date, so it is decided once per date (and zone).
+   */
   private cadenceFilter(
     visitType: string,
     patient: PatientFacts | null,
-  ): (date: string, start: DateTime, zone: string) => boolean {
-    if (visitType !== 'MED_CHECK' || !patient) return () => true;
+  ): ((found: FreeStart, zone: string) => boolean) | null {
+    if (visitType !== 'MED_CHECK' || !patient) return null;
     const visits = (patient.med_checks ?? []).map((v) => DateTime.fromISO(v));
+    const lastEval = patient.last_eval ? DateTime.fromISO(patient.last_eval) : null;
     const lastVisitOn = patient.plan?.lastVisitOn;
-    const anchors = [patient.last_eval ? DateTime.fromISO(patient.last_eval) : null];
+    const planAnchors = new Map<string, DateTime | null>();
     const byDate = new Map<string, boolean>();
-    return (date, start, zone) => {
-      let ok = byDate.get(date);
+    return ({ start, window: { date } }, zone) => {
+      const key = `${zone}|${date}`;
+      let ok = byDate.get(key);
       if (ok === undefined) {
-        const planAnchor = lastVisitOn ? localWallTime(lastVisitOn, '00:00', zone) : null;
-        const anchor = [...anchors, planAnchor]
-          .filter((a): a is DateTime => a !== null && a < start)
+        const startsAt = DateTime.fromMillis(start, { zone });
+        let planAnchor = planAnchors.get(zone);
+        if (planAnchor === undefined) {
+          planAnchor = lastVisitOn ? localWallTime(lastVisitOn, '00:00', zone) : null;
+          planAnchors.set(zone, planAnchor);
+        }
+        const anchor = [lastEval, planAnchor]
+          .filter((a): a is DateTime => a !== null && a < startsAt)
           .sort((a, b) => b.toMillis() - a.toMillis())[0];
-        ok = medCheckCadence({ startsAt: start, zone, visits, anchor }).violations.length === 0;
-        byDate.set(date, ok);
+        ok = medCheckCadence({ startsAt, zone, visits, anchor }).violations.length === 0;
+        byDate.set(key, ok);
       }
       return ok;
     };
@@ -291,38 +300,68 @@ export class SlotsService {
     return instant;
   }
 
+  /** The page after the cursor, in (start, provider id) order: a merge of the sorted lists. */
   private page(
-    candidates: Candidate[],
+    found: ProviderStarts[],
     query: SlotQuery,
     dueOn: string | null,
     durationMinutes: number,
   ): SlotPage {
     const after = decodeCursor(query.cursor, 2);
-    const first = after
-      ? candidates.findIndex(
-          (c) =>
-            c.ms > Number(after[0]) ||
-            (c.ms === Number(after[0]) && c.provider.id > String(after[1])),
-        )
-      : 0;
-    const rest = first < 0 ? [] : candidates.slice(first, first + query.limit + 1);
-    const items = rest.slice(0, query.limit).map((c): Slot => {
-      const date = c.start.toISODate()!;
-      return {
-        startsAt: c.start.toISO()!,
-        endsAt: c.start.plus({ minutes: durationMinutes }).toISO()!,
-        providerId: c.provider.id,
-        providerName: c.provider.name,
-        locationId: c.locationId,
-        withinDueWindow: dueOn ? Math.abs(daysBetween(dueOn, date)) <= DUE_WINDOW_DAYS : null,
-      };
-    });
-    const last = rest[query.limit - 1];
+    const heads: Head[] = found.map((f) => ({
+      ...f,
+      next: after ? firstAfter(f, Number(after[0]), String(after[1])) : 0,
+    }));
+    const picked: { found: FreeStart; provider: ProviderRow }[] = [];
+    while (picked.length <= query.limit) {
+      let best: Head | undefined;
+      for (const head of heads) {
+        if (head.next >= head.starts.length) continue;
+        if (!best || comesBefore(head, best)) best = head;
+      }
+      if (!best) break;
+      picked.push({ found: best.starts[best.next++], provider: best.provider });
+    }
+    const durationMs = durationMinutes * MS_PER_MINUTE;
+    const items = picked
+      .slice(0, query.limit)
+      .map(({ found: { start, window }, provider }): Slot => ({
+        startsAt: localIso(window, start),
+        endsAt: localIso(window, start + durationMs),
+        providerId: provider.id,
+        providerName: provider.name,
+        locationId: window.locationId,
+        withinDueWindow: dueOn
+          ? Math.abs(daysBetween(dueOn, window.date)) <= DUE_WINDOW_DAYS
+          : null,
+      }));
+    const last = picked[query.limit - 1];
     return {
       items,
       nextCursor:
-        rest.length > query.limit && last ? encodeCursor([last.ms, last.provider.id]) : null,
+        picked.length > query.limit && last
+          ? encodeCursor([last.found.start, last.provider.id])
+          : null,
       dueOn,
     };
   }
+}
+
+/** Ids compare by code point, as the cursor does. */
+function comesBefore(a: Head, b: Head): boolean {
+  const [x, y] = [a.starts[a.next].start, b.starts[b.next].start];
+  return x < y || (x === y && a.provider.id < b.provider.id);
+}
+
+/** Index of the first start that comes after the cursor (start, provider id). */
+function firstAfter({ provider, starts }: ProviderStarts, start: number, id: string): number {
+  const includeEqual = provider.id > id;
+  let [lo, hi] = [0, starts.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const t = starts[mid].start;
+    if (t < start || (t === start && !includeEqual)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
