@@ -12,10 +12,12 @@ const TITLE = 'Slot search, one provider, 12 weeks';
  * Keep it in step when that query changes.
  */
 const BUSY_SQL = `
-  SELECT provider_id, starts_at, ends_at FROM appointments
+  SELECT provider_id, floor(extract(epoch FROM starts_at) * 1000)::float8 AS starts_ms,
+         floor(extract(epoch FROM ends_at) * 1000)::float8 AS ends_ms FROM appointments
    WHERE provider_id = ANY($1) AND status <> 'cancelled' AND starts_at < $3 AND ends_at > $2
   UNION ALL
-  SELECT provider_id, starts_at, ends_at FROM time_off
+  SELECT provider_id, floor(extract(epoch FROM starts_at) * 1000)::float8,
+         floor(extract(epoch FROM ends_at) * 1000)::float8 FROM time_off
    WHERE provider_id = ANY($1) AND starts_at < $3 AND ends_at > $2`;
 
 /** One client, one request at a time: the latency a front-desk user waits for. */
