@@ -175,6 +175,11 @@ describe('GET /slots', () => {
       `visitType=THERAPY&providerId=${c.therapistId}&from=2027-03-01&to=2027-03-05&limit=5&cursor=${first.body.nextCursor}`,
     );
     expect(second.body.items[0].startsAt > first.body.items[4].startsAt).toBe(true);
+    const forged = Buffer.from(JSON.stringify(['2027-03-01', c.therapistId])).toString('base64url');
+    const refused = await slots(
+      `visitType=THERAPY&providerId=${c.therapistId}&from=2027-03-01&to=2027-03-05&limit=5&cursor=${forged}`,
+    );
+    expect(refused.status).toBe(400);
     const tooWide = await slots(
       `visitType=THERAPY&providerId=${c.therapistId}&from=2027-03-01&to=2027-07-01`,
     );

@@ -158,9 +158,37 @@ describe('freeStarts', () => {
     ]);
   });
 
-  it('refuses a bad grid or duration', () => {
+  it('refuses a bad grid, duration or limit', () => {
     expect(() => freeStarts({ ...base, gridMinutes: 0 })).toThrow(DomainError);
     expect(() => freeStarts({ ...base, durationMinutes: -30 })).toThrow(DomainError);
+    expect(() => freeStarts({ ...base, limit: 0 })).toThrow(DomainError);
+  });
+
+  it('stops at the window after the last start a limit needs', () => {
+    const week = expandWorkingWindows(
+      [1, 2, 3, 4, 5].map((d) => block(d, '09:00', '10:00')),
+      NY,
+      '2027-03-15',
+      '2027-03-19',
+    );
+    const input = { ...base, windows: week, to: at('2027-03-20T00:00') };
+    expect(times(freeStarts({ ...input, limit: 5 }))).toEqual([
+      '03-15 09:00',
+      '03-15 09:15',
+      '03-15 09:30',
+      '03-16 09:00',
+      '03-16 09:15',
+    ]);
+    // Wednesday's window is never swept: reading its end would throw.
+    const poisoned: WorkingWindow = {
+      ...week[2],
+      get end(): number {
+        throw new Error('swept past the limit');
+      },
+    };
+    const windows = [week[0], week[1], poisoned, week[3], week[4]];
+    expect(() => freeStarts({ ...input, windows })).toThrow('swept past the limit');
+    expect(freeStarts({ ...input, windows, limit: 5 })).toEqual(freeStarts({ ...input, limit: 5 }));
   });
 
   it('sweeps 12 weeks with 5,000 busy intervals', () => {
@@ -199,6 +227,35 @@ describe('freeStarts', () => {
           expect(windowOffsetAt(window, start)).toBe(zone.offset(start));
           expect(windowOffsetAt(window, start + duration)).toBe(zone.offset(start + duration));
         }
+      }),
+      PROPERTY_RUNS,
+    );
+  });
+
+  it('with a limit, gives the earliest starts of the whole search, in any window order', () => {
+    const withOrders = scenario.chain((s) =>
+      fc.record({
+        s: fc.constant(s),
+        limit: fc.integer({ min: 1, max: 40 }),
+        shuffled: fc.shuffledSubarray([...s.input.windows], {
+          minLength: s.input.windows.length,
+          maxLength: s.input.windows.length,
+        }),
+      }),
+    );
+    fc.assert(
+      fc.property(withOrders, ({ s, limit, shuffled }) => {
+        const all = freeStarts(s.input);
+        expect(freeStarts({ ...s.input, limit })).toEqual(all.slice(0, limit));
+        const instants = (found: FreeStart[]) => found.map((f) => f.start);
+        const reordered = { ...s.input, windows: shuffled };
+        expect(instants(freeStarts(reordered))).toEqual(instants(all));
+        expect(instants(freeStarts({ ...reordered, limit }))).toEqual(
+          instants(all.slice(0, limit)),
+        );
+        // Every window twice (another location at the same hours): the same instants.
+        const doubled = s.input.windows.flatMap((w) => [w, { ...w, locationId: 'annex' }]);
+        expect(freeStarts({ ...s.input, windows: doubled, limit })).toEqual(all.slice(0, limit));
       }),
       PROPERTY_RUNS,
     );

@@ -17,6 +17,8 @@ export interface FreeStartsInput {
   /** Usually now (plus any booking notice): nothing starts before it. */
   notBefore: number;
   modality?: Modality;
+  /** Only the earliest this many (a page needs a few hundred of a quarter's thousands). */
+  limit?: number;
 }
 
 /** A free start and the window the visit fits in (the first one, when windows overlap). */
@@ -81,6 +83,9 @@ function validate(input: FreeStartsInput, gridMinutes: number): void {
       `grid of ${gridMinutes} minutes is not valid`,
     );
   }
+  if (input.limit !== undefined && (!Number.isInteger(input.limit) || input.limit <= 0)) {
+    throw DomainError.validation('limit', 'positiveInteger', `limit ${input.limit} is not valid`);
+  }
   if (!Number.isFinite(input.durationMinutes) || input.durationMinutes <= 0) {
     throw DomainError.validation(
       'durationMinutes',
@@ -97,6 +102,8 @@ function validate(input: FreeStartsInput, gridMinutes: number): void {
  *
  * Busy time is sorted and merged once, then each window is swept with a pointer that
  * jumps past whole busy intervals, so cost is O((windows + busy) log busy + results).
+ * With a limit and windows in start order (as expandWorkingWindows lays them), the sweep
+ * stops at the first window that starts after the last start it needs.
  * `localIso(window, t)` reads a start, or its end, as local time.
  */
 export function freeStarts(input: FreeStartsInput): FreeStart[] {
@@ -112,8 +119,18 @@ export function freeStarts(input: FreeStartsInput): FreeStart[] {
     const rest = (((t + offsetMs) % gridMs) + gridMs) % gridMs;
     return rest === 0 ? t : t + gridMs - rest;
   };
+  const { windows, limit } = input;
+  const inOrder = windows.every((w, i) => i === 0 || w.start >= windows[i - 1].start);
+  // Later windows start no earlier than this one, so none of their starts can come before
+  // the limit-th found so far.
+  const enough = (windowStart: number): boolean => {
+    if (limit === undefined || !inOrder || found.length < limit) return false;
+    const earliest = ascendingUnique(found);
+    return earliest.length >= limit && earliest[limit - 1].start <= windowStart;
+  };
 
-  for (const window of input.windows) {
+  for (const window of windows) {
+    if (enough(window.start)) break;
     if (input.modality !== undefined && !modalityFits(window.modality, input.modality)) continue;
     const latestStart = Math.min(window.end - durationMs, upper - 1);
     if (latestStart < Math.max(lower, window.start)) continue;
@@ -132,7 +149,8 @@ export function freeStarts(input: FreeStartsInput): FreeStart[] {
       }
     }
   }
-  return ascendingUnique(found);
+  const earliest = ascendingUnique(found);
+  return limit === undefined ? earliest : earliest.slice(0, limit);
 }
 
 /** Windows usually arrive sorted and apart, so sorting is rarely needed. */

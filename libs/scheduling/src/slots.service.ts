@@ -161,9 +161,13 @@ export class SlotsService {
     }));
     const dueOn = this.dueOn(patient);
     const cadenceOk = this.cadenceFilter(visitType.code, patient);
+    const after = pageCursor(query.cursor);
 
     // Twelve weeks hold thousands of free starts and a page at most 200: the search works
-    // in epoch milliseconds and only the returned page becomes ISO strings.
+    // in epoch milliseconds, each provider's list stops where the page must (unless the
+    // cadence filter may drop starts from it), and only the page becomes ISO strings.
+    // A page takes at most limit + 1 starts of one list, after one equal to the cursor.
+    const limit = cadenceOk ? undefined : query.limit + (after ? 2 : 1);
     const found: ProviderStarts[] = [];
     for (const provider of providers) {
       const windows = expandWorkingWindows(
@@ -176,17 +180,18 @@ export class SlotsService {
         windows,
         busy: [...(busyBy.get(provider.id) ?? []), ...patientBusy],
         durationMinutes: visitType.durationMinutes,
-        from: from.toMillis(),
+        from: Math.max(from.toMillis(), after?.start ?? Number.NEGATIVE_INFINITY),
         to: to.toMillis(),
         notBefore: now.toMillis(),
         modality: query.modality,
+        limit,
       });
       found.push({
         provider,
         starts: cadenceOk ? starts.filter((f) => cadenceOk(f, provider.zone)) : starts,
       });
     }
-    return this.page(found, query, dueOn, visitType.durationMinutes);
+    return this.page(found, after, query.limit, dueOn, visitType.durationMinutes);
   }
 
   private async providers(query: SlotQuery, role: ProviderRole): Promise<ProviderRow[]> {
@@ -307,17 +312,14 @@ export class SlotsService {
   /** The page after the cursor, in (start, provider id) order: a merge of the sorted lists. */
   private page(
     found: ProviderStarts[],
-    query: SlotQuery,
+    after: Cursor | null,
+    limit: number,
     dueOn: string | null,
     durationMinutes: number,
   ): SlotPage {
-    const after = decodeCursor(query.cursor, 2);
-    const heads: Head[] = found.map((f) => ({
-      ...f,
-      next: after ? firstAfter(f, Number(after[0]), String(after[1])) : 0,
-    }));
+    const heads: Head[] = found.map((f) => ({ ...f, next: after ? firstAfter(f, after) : 0 }));
     const picked: { found: FreeStart; provider: ProviderRow }[] = [];
-    while (picked.length <= query.limit) {
+    while (picked.length <= limit) {
       let best: Head | undefined;
       for (const head of heads) {
         if (head.next >= head.starts.length) continue;
@@ -327,25 +329,19 @@ export class SlotsService {
       picked.push({ found: best.starts[best.next++], provider: best.provider });
     }
     const durationMs = durationMinutes * MS_PER_MINUTE;
-    const items = picked
-      .slice(0, query.limit)
-      .map(({ found: { start, window }, provider }): Slot => ({
-        startsAt: localIso(window, start),
-        endsAt: localIso(window, start + durationMs),
-        providerId: provider.id,
-        providerName: provider.name,
-        locationId: window.locationId,
-        withinDueWindow: dueOn
-          ? Math.abs(daysBetween(dueOn, window.date)) <= DUE_WINDOW_DAYS
-          : null,
-      }));
-    const last = picked[query.limit - 1];
+    const items = picked.slice(0, limit).map(({ found: { start, window }, provider }): Slot => ({
+      startsAt: localIso(window, start),
+      endsAt: localIso(window, start + durationMs),
+      providerId: provider.id,
+      providerName: provider.name,
+      locationId: window.locationId,
+      withinDueWindow: dueOn ? Math.abs(daysBetween(dueOn, window.date)) <= DUE_WINDOW_DAYS : null,
+    }));
+    const last = picked[limit - 1];
     return {
       items,
       nextCursor:
-        picked.length > query.limit && last
-          ? encodeCursor([last.found.start, last.provider.id])
-          : null,
+        picked.length > limit && last ? encodeCursor([last.found.start, last.provider.id]) : null,
       dueOn,
     };
   }
@@ -357,9 +353,24 @@ function comesBefore(a: Head, b: Head): boolean {
   return x < y || (x === y && a.provider.id < b.provider.id);
 }
 
+/** The last slot of the previous page: its start (epoch ms) and provider. */
+interface Cursor {
+  start: number;
+  providerId: string;
+}
+
+function pageCursor(cursor: string | undefined): Cursor | null {
+  const key = decodeCursor(cursor, 2);
+  if (!key) return null;
+  const [start, providerId] = key;
+  if (typeof start !== 'number' || typeof providerId !== 'string')
+    throw DomainError.validation('cursor', 'format', 'cursor is not one this API returned');
+  return { start, providerId };
+}
+
 /** Index of the first start that comes after the cursor (start, provider id). */
-function firstAfter({ provider, starts }: ProviderStarts, start: number, id: string): number {
-  const includeEqual = provider.id > id;
+function firstAfter({ provider, starts }: ProviderStarts, { start, providerId }: Cursor): number {
+  const includeEqual = provider.id > providerId;
   let [lo, hi] = [0, starts.length];
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
