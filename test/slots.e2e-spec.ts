@@ -185,6 +185,12 @@ describe('GET /slots', () => {
     );
     expect(tooWide.status).toBe(400);
     expect((tooWide.body as unknown as { errors: { field: string }[] }).errors[0].field).toBe('to');
+    // 2027-03-01 through 2027-05-31 is 92 days (across the spring-forward change); a day more is not.
+    const widest = `visitType=THERAPY&providerId=${c.therapistId}&from=2027-03-01`;
+    expect((await slots(`${widest}&to=2027-05-31`)).status).toBe(200);
+    expect((await slots(`${widest}&to=2027-06-01`)).status).toBe(400);
+    expect((await slots(`${widest}T09:00:00-05:00&to=2027-06-01T10:00:00-04:00`)).status).toBe(200);
+    expect((await slots(`${widest}T09:00:00-05:00&to=2027-06-01T10:01:00-04:00`)).status).toBe(400);
     expect((await slots(`visitType=NOPE_TYPE&providerId=${c.therapistId}`)).status).toBe(400);
   });
 

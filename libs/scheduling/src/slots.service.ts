@@ -116,7 +116,8 @@ export class SlotsService {
     const from = this.resolve('from', query.from, zone) ?? now;
     const to = this.resolve('to', query.to, zone) ?? from.plus({ days: 14 });
     if (to <= from) throw DomainError.validation('to', 'after_from', 'to must be after from');
-    if (to.diff(from, 'days').days > MAX_SLOT_RANGE_DAYS) {
+    // Calendar days, like the range itself (a plain comparison: luxon's diff costs more).
+    if (to > from.plus({ days: MAX_SLOT_RANGE_DAYS })) {
       throw DomainError.validation(
         'to',
         'max_range',
