@@ -1,6 +1,7 @@
 export * from './message';
 export * from './reminder-delivery-batcher';
 export * from './reminder-failures';
+export * from './reminder-plan';
 export * from './reminder-planner.service';
 export * from './reminder-policy';
 export * from './reminder-queue.service';

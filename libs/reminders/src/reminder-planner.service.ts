@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { CLOCK } from '@app/config';
-import { planSendTime, type Clock } from '@app/domain';
-import type { ReminderChannel } from './reminder-policy';
+import type { Clock } from '@app/domain';
+import { planVisitReminders, type PlannedReminder } from './reminder-plan';
 import { ReminderSettingsService } from './reminder-settings.service';
 
 export interface PendingReminder {
@@ -20,31 +19,6 @@ interface VisitFacts {
   has_phone: boolean;
   has_email: boolean;
   zone: string;
-}
-
-interface NewRow {
-  appointmentId: string;
-  patientId: string;
-  kind: 'confirmation' | 'reminder';
-  offsetMinutes: number;
-  channel: ReminderChannel;
-  plannedFor: Date;
-  sendAt: Date;
-  status: 'pending' | 'skipped';
-  reason: string | null;
-}
-
-/**
- * "24 hours before" a Monday 08:30 visit means Sunday 08:30 on the patient's clock, even
- * when the clocks changed overnight: whole days are counted on the calendar, the rest
- * of the offset in minutes.
- */
-export function idealSendTime(start: DateTime, zone: string, minutesBefore: number): DateTime {
-  const days = Math.floor(minutesBefore / 1440);
-  return start
-    .setZone(zone)
-    .minus({ days })
-    .minus({ minutes: minutesBefore % 1440 });
 }
 
 /**
@@ -76,53 +50,24 @@ export class ReminderPlanner {
         WHERE a.id = ANY($1) AND a.status IN ('scheduled','confirmed') AND a.starts_at > $2`,
       [appointmentIds, now.toJSDate()],
     );
-    const rows: NewRow[] = [];
     const confirm = new Set(options.confirmFor ?? []);
-    for (const visit of visits) {
-      const start = DateTime.fromJSDate(visit.starts_at);
-      const refusal = (channel: ReminderChannel): string | null => {
-        const consented = channel === 'sms' ? visit.consent_sms : visit.consent_email;
-        if (!consented) return 'no_consent';
-        return (channel === 'sms' ? visit.has_phone : visit.has_email) ? null : 'no_contact';
-      };
-      const base = {
-        appointmentId: visit.id,
-        patientId: visit.patient_id,
-        plannedFor: visit.starts_at,
-      };
-      if (confirm.has(visit.id)) {
-        const channel: ReminderChannel = refusal('email') === null ? 'email' : 'sms';
-        const reason = refusal(channel);
-        rows.push({
-          ...base,
-          kind: 'confirmation',
-          offsetMinutes: 0,
-          channel,
-          sendAt: now.toJSDate(),
-          status: reason ? 'skipped' : 'pending',
-          reason,
-        });
-      }
-      for (const offset of policy.offsets) {
-        const sendAt = planSendTime(
-          idealSendTime(start, visit.zone, offset.minutesBefore),
-          visit.zone,
-          policy.quietHours,
-        );
-        for (const channel of offset.channels) {
-          const reason = refusal(channel) ?? (sendAt <= now ? 'past_offset' : null);
-          rows.push({
-            ...base,
-            kind: 'reminder',
-            offsetMinutes: offset.minutesBefore,
-            channel,
-            sendAt: sendAt.toJSDate(),
-            status: reason ? 'skipped' : 'pending',
-            reason,
-          });
-        }
-      }
-    }
+    const rows = visits.flatMap((visit) =>
+      planVisitReminders(
+        {
+          id: visit.id,
+          patientId: visit.patient_id,
+          startsAt: visit.starts_at,
+          consentSms: visit.consent_sms,
+          consentEmail: visit.consent_email,
+          hasPhone: visit.has_phone,
+          hasEmail: visit.has_email,
+          zone: visit.zone,
+        },
+        policy,
+        now,
+        confirm.has(visit.id),
+      ),
+    );
     return this.insert(em, rows);
   }
 
@@ -162,7 +107,7 @@ export class ReminderPlanner {
     return { cancelled: cancelled.map((r) => r.id), pending: await this.plan(em, ids) };
   }
 
-  private async insert(em: EntityManager, rows: NewRow[]): Promise<PendingReminder[]> {
+  private async insert(em: EntityManager, rows: PlannedReminder[]): Promise<PendingReminder[]> {
     if (rows.length === 0) return [];
     const columns = 9;
     const values = rows.map(

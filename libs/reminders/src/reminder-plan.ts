@@ -1,0 +1,96 @@
+import { DateTime } from 'luxon';
+import { planSendTime } from '@app/domain';
+import type { ReminderChannel, ReminderPolicy } from './reminder-policy';
+
+/** What planning needs to know about one visit and its patient. */
+export interface VisitToRemind {
+  id: string;
+  patientId: string;
+  startsAt: Date;
+  consentSms: boolean;
+  consentEmail: boolean;
+  hasPhone: boolean;
+  hasEmail: boolean;
+  /** The patient's zone, else the visit location's. */
+  zone: string;
+}
+
+export interface PlannedReminder {
+  appointmentId: string;
+  patientId: string;
+  kind: 'confirmation' | 'reminder';
+  offsetMinutes: number;
+  channel: ReminderChannel;
+  plannedFor: Date;
+  sendAt: Date;
+  status: 'pending' | 'skipped';
+  reason: string | null;
+}
+
+/**
+ * "24 hours before" a Monday 08:30 visit means Sunday 08:30 on the patient's clock, even
+ * when the clocks changed overnight: whole days are counted on the calendar, the rest
+ * of the offset in minutes.
+ */
+export function idealSendTime(start: DateTime, zone: string, minutesBefore: number): DateTime {
+  const days = Math.floor(minutesBefore / 1440);
+  return start
+    .setZone(zone)
+    .minus({ days })
+    .minus({ minutes: minutesBefore % 1440 });
+}
+
+/**
+ * The reminder rows of one visit: one per offset and channel, moved earlier out of quiet
+ * hours (never later), skipped with a reason when the patient has not consented, has no
+ * contact for the channel, or the time is already past; plus, when asked, the booking's
+ * immediate confirmation (email if possible, else SMS).
+ */
+export function planVisitReminders(
+  visit: VisitToRemind,
+  policy: ReminderPolicy,
+  now: DateTime,
+  confirm: boolean,
+): PlannedReminder[] {
+  const rows: PlannedReminder[] = [];
+  const start = DateTime.fromJSDate(visit.startsAt);
+  const refusal = (channel: ReminderChannel): string | null => {
+    const consented = channel === 'sms' ? visit.consentSms : visit.consentEmail;
+    if (!consented) return 'no_consent';
+    return (channel === 'sms' ? visit.hasPhone : visit.hasEmail) ? null : 'no_contact';
+  };
+  const base = { appointmentId: visit.id, patientId: visit.patientId, plannedFor: visit.startsAt };
+  if (confirm) {
+    const channel: ReminderChannel = refusal('email') === null ? 'email' : 'sms';
+    const reason = refusal(channel);
+    rows.push({
+      ...base,
+      kind: 'confirmation',
+      offsetMinutes: 0,
+      channel,
+      sendAt: now.toJSDate(),
+      status: reason ? 'skipped' : 'pending',
+      reason,
+    });
+  }
+  for (const offset of policy.offsets) {
+    const sendAt = planSendTime(
+      idealSendTime(start, visit.zone, offset.minutesBefore),
+      visit.zone,
+      policy.quietHours,
+    );
+    for (const channel of offset.channels) {
+      const reason = refusal(channel) ?? (sendAt <= now ? 'past_offset' : null);
+      rows.push({
+        ...base,
+        kind: 'reminder',
+        offsetMinutes: offset.minutesBefore,
+        channel,
+        sendAt: sendAt.toJSDate(),
+        status: reason ? 'skipped' : 'pending',
+        reason,
+      });
+    }
+  }
+  return rows;
+}
