@@ -3,26 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
 import { AuditEventEntity } from '@app/database';
 import type { Actor } from '@app/auth';
-
-export type AuditAction =
-  | 'create'
-  | 'read'
-  | 'update'
-  | 'delete'
-  | 'list'
-  | 'transition'
-  | 'override'
-  | 'reschedule'
-  | 'resolve'
-  | 'scan';
-
-export interface AuditEntry {
-  action: AuditAction;
-  entity: string;
-  entityId?: string | null;
-  /** Ids and codes only: audit rows are read by admins, but PHI stays in its own tables. */
-  details?: Record<string, unknown>;
-}
+import { auditInsertSql, auditRowsJson, type AuditEntry } from './audit-rows';
 
 @Injectable()
 export class AuditService {
@@ -35,20 +16,10 @@ export class AuditService {
     await this.recordMany(actor, [entry], em);
   }
 
+  /** One statement for all entries, on the caller's transaction when `em` is given. */
   async recordMany(actor: Actor, entries: AuditEntry[], em?: EntityManager): Promise<void> {
     if (entries.length === 0) return;
-    const repo = em ? em.getRepository(AuditEventEntity) : this.events;
-    await repo.insert(
-      entries.map((entry) => ({
-        actorId: actor.userId,
-        actorRole: actor.role,
-        action: entry.action,
-        entity: entry.entity,
-        entityId: entry.entityId ?? null,
-        requestId: actor.requestId ?? null,
-        details: entry.details ?? null,
-      })),
-    );
+    await (em ?? this.events.manager).query(auditInsertSql('$1'), [auditRowsJson(actor, entries)]);
   }
 
   async list(filter: {

@@ -1,2 +1,3 @@
 export * from './audit.module';
+export * from './audit-rows';
 export * from './audit.service';
