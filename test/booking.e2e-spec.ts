@@ -310,6 +310,7 @@ describe('booking rules over HTTP', () => {
       expect(first.status).toBe(201);
       expect(again.status).toBe(201);
       expect(again.body.appointment.id).toBe(first.body.appointment.id);
+      expect(again.body).toEqual(first.body);
       const other = await book(
         c.frontDesk,
         { ...body, startsAt: ny('2027-02-22T11:00') },
@@ -337,6 +338,33 @@ describe('booking rules over HTTP', () => {
       );
       expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
       expect(new Set(results.map((r) => r.body.appointment.id)).size).toBe(1);
+    });
+
+    it('concurrent requests with one key and different bodies: one books, the others IDEMPOTENCY_CONFLICT', async () => {
+      const patient = await c.f.patient();
+      const results = await Promise.all(
+        ['09:00', '11:00', '13:00', '15:00', '16:00'].map((time) =>
+          book(
+            c.frontDesk,
+            {
+              patientId: patient.id,
+              providerId: c.prescriberId,
+              visitType: 'MED_CHECK',
+              startsAt: ny(`2027-03-04T${time}`),
+            },
+            { 'idempotency-key': 'one-key-many-bodies' },
+          ),
+        ),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+      expect(
+        results
+          .filter((r) => r.status === 409)
+          .every((r) => r.body.code === 'IDEMPOTENCY_CONFLICT'),
+      ).toBe(true);
+      expect(
+        await c.ctx.db.getRepository(AppointmentEntity).countBy({ patientId: patient.id }),
+      ).toBe(1);
     });
   });
 

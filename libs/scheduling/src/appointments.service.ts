@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditService } from '@app/audit';
+import { auditRowsJson, AuditService } from '@app/audit';
 import { isStaff, type Actor } from '@app/auth';
 import { VisitTypesService } from '@app/clinic';
 import { CLOCK } from '@app/config';
@@ -16,7 +17,13 @@ import {
   type Modality,
 } from '@app/domain';
 import { PatientsService } from '@app/patients';
-import { ReminderPlanner, ReminderQueue, type PendingReminder } from '@app/reminders';
+import {
+  planVisitReminders,
+  ReminderPlanner,
+  ReminderQueue,
+  ReminderSettingsService,
+  type PendingReminder,
+} from '@app/reminders';
 import {
   APPOINTMENT_COLUMNS,
   appointmentView,
@@ -24,15 +31,16 @@ import {
   type AppointmentView,
   type BookingResult,
 } from './appointment.view';
+import { loadBookingContext } from './booking-context';
 import { BookingRulesService } from './booking-rules.service';
+import { readStoredKey, replayStored, requestHash } from './idempotency';
 import {
-  claimIdempotencyKey,
-  peekIdempotencyKey,
-  requestHash,
-  storeIdempotentResponse,
-} from './idempotency';
-import { insertAppointment } from './insert-appointment';
-import { conflictOf, slotTaken } from './slot-conflict';
+  insertBooking,
+  newAppointmentView,
+  type BookingWritten,
+  type NewAppointment,
+} from './insert-appointment';
+import { bookingConflict, slotTaken } from './slot-conflict';
 import { VISIT_EVENTS, type VisitEvents } from './visit-events';
 
 export interface BookInput {
@@ -56,18 +64,23 @@ export class AppointmentsService {
     private readonly audit: AuditService,
     private readonly reminders: ReminderPlanner,
     private readonly reminderQueue: ReminderQueue,
+    private readonly reminderSettings: ReminderSettingsService,
     @Optional() @Inject(VISIT_EVENTS) private readonly events?: VisitEvents,
   ) {}
 
   /**
-   * Books one visit. Rules are checked first for a clear 422; the exclusion constraints
-   * decide races: INSERT … ON CONFLICT DO NOTHING never deadlocks, and no row back means
-   * the slot went to someone else (409 SLOT_TAKEN).
+   * Books one visit in two round trips. One query loads what the rules need (and the
+   * caller's Idempotency-Key, if used); the rules run in memory; one statement writes
+   * the visit with its audit, reminder and idempotency rows (insertBooking). The
+   * exclusion constraints decide races: INSERT … ON CONFLICT DO NOTHING never deadlocks,
+   * and no row back means the slot went to someone else (409 SLOT_TAKEN). A request
+   * that will lose holds no transaction and no lock while it learns so.
    */
   async book(actor: Actor, input: BookInput, idempotencyKey?: string): Promise<BookingResult> {
     await this.assertMayBook(actor, input.providerId, input.patientId, input.overrideReason);
     const visitType = await this.visitTypes.get(input.visitType);
     const now = this.clock.now();
+    const modality = input.modality ?? 'in_person';
     const claim = idempotencyKey
       ? {
           userId: actor.userId,
@@ -78,65 +91,77 @@ export class AppointmentsService {
           }),
         }
       : undefined;
+    const end = input.startsAt.plus({ minutes: visitType.durationMinutes });
+    const ctx = await loadBookingContext(this.db.manager, {
+      providerId: input.providerId,
+      patientId: input.patientId,
+      start: input.startsAt,
+      end,
+      idempotency: claim,
+    });
     // A retry of a booking that already succeeded answers from the stored response before
     // the rules run (its own visit would otherwise make the slot look taken).
-    if (claim) {
-      const stored = await peekIdempotencyKey<BookingResult>(this.db.manager, claim);
-      if (stored) return stored;
-    }
-    // The rules and the "already taken?" look-up run before the transaction, so a request
-    // that will lose never holds a connection in a transaction (500-way races stay fast).
-    const checked = await this.rules
-      .check(this.db.manager, {
+    if (claim && ctx.storedKey) return replayStored<BookingResult>(ctx.storedKey, claim.hash);
+    const checked = this.rules.evaluate(
+      ctx,
+      {
         ...input,
         visitType,
         start: input.startsAt,
-        modality: input.modality ?? 'in_person',
+        modality,
         now,
         overrideCadence: Boolean(input.overrideReason),
-      })
-      .catch(async (error: unknown) => {
-        // A twin with the same key may have booked the slot meanwhile: answer as it did.
-        const twin =
-          claim && error instanceof DomainError && error.code === 'SLOT_TAKEN'
-            ? await peekIdempotencyKey<BookingResult>(this.db.manager, claim)
-            : null;
-        if (twin) return twin;
-        throw error;
-      });
-    if ('appointment' in checked) return checked;
-    let pending: PendingReminder[] = [];
-    const booked = await this.db.transaction(async (em) => {
-      if (claim) {
-        const previous = await claimIdempotencyKey<BookingResult>(em, claim);
-        if (previous) return previous;
-      }
-      const row = await insertAppointment(em, {
-        patientId: input.patientId,
-        providerId: input.providerId,
-        locationId: checked.locationId,
-        visitType: visitType.code,
-        carePlanId: checked.carePlan?.id ?? null,
-        start: input.startsAt,
-        end: checked.end,
-        modality: input.modality ?? 'in_person',
-        overrideReason: input.overrideReason ?? null,
-        overrideBy: input.overrideReason ? actor.userId : null,
-        createdBy: actor.userId,
-      });
-      if (!row)
-        throw slotTaken(await conflictOf(em, input.providerId, input.startsAt, checked.end));
-      const result: BookingResult = {
-        appointment: appointmentView(row),
-        warnings: checked.warnings,
-      };
-      await this.audit.recordMany(
-        actor,
-        [
+      },
+      end,
+    );
+    const timezone = ctx.zones[checked.locationId] ?? ctx.provider.zone;
+    const appointment: NewAppointment & { id: string } = {
+      id: randomUUID(),
+      patientId: input.patientId,
+      providerId: input.providerId,
+      locationId: checked.locationId,
+      visitType: visitType.code,
+      carePlanId: checked.carePlan?.id ?? null,
+      start: input.startsAt,
+      end,
+      modality,
+      overrideReason: input.overrideReason ?? null,
+      overrideBy: input.overrideReason ? actor.userId : null,
+      createdBy: actor.userId,
+    };
+    const result: BookingResult = {
+      appointment: newAppointmentView(appointment, timezone),
+      warnings: checked.warnings,
+    };
+    // The confirmation and reminders, planned as ReminderPlanner would plan them in the
+    // booking's transaction, from the patient's facts read with the context.
+    const reminders =
+      input.startsAt > now
+        ? planVisitReminders(
+            {
+              id: appointment.id,
+              patientId: appointment.patientId,
+              startsAt: input.startsAt.toJSDate(),
+              consentSms: ctx.patient.consentSms,
+              consentEmail: ctx.patient.consentEmail,
+              hasPhone: ctx.patient.hasPhone,
+              hasEmail: ctx.patient.hasEmail,
+              zone: ctx.patient.timezone ?? timezone,
+            },
+            await this.reminderSettings.get(),
+            now,
+            true,
+          )
+        : [];
+    let written: BookingWritten | null;
+    try {
+      written = await insertBooking(this.db.manager, {
+        appointment,
+        audit: auditRowsJson(actor, [
           {
             action: 'create',
             entity: 'appointment',
-            entityId: row.id,
+            entityId: appointment.id,
             details: { visitType: visitType.code, warnings: checked.warnings.map((w) => w.code) },
           },
           ...(input.overrideReason
@@ -144,20 +169,47 @@ export class AppointmentsService {
                 {
                   action: 'override' as const,
                   entity: 'appointment',
-                  entityId: row.id,
+                  entityId: appointment.id,
                   details: { rule: 'CADENCE_TOO_SOON' },
                 },
               ]
             : []),
-        ],
-        em,
-      );
-      pending = await this.reminders.plan(em, [row.id], { confirmFor: [row.id] });
-      if (claim) await storeIdempotentResponse(em, claim, result);
-      return result;
-    });
+        ]),
+        reminders,
+        patientFacts: ctx.patient,
+        idempotency: claim && { ...claim, response: result },
+      });
+    } catch (error) {
+      // A concurrent request with this key booked something else first.
+      if (claim && pgConstraint(error) === 'idempotency_keys_pkey') {
+        const stored = await readStoredKey(this.db.manager, claim);
+        if (stored) return replayStored<BookingResult>(stored, claim.hash);
+      }
+      throw error;
+    }
+    if (!written) {
+      // The slot went to another request while this one checked it; that request may be
+      // a twin with the same key, whose answer is then this one's too.
+      const lost = await bookingConflict(this.db.manager, {
+        providerId: input.providerId,
+        start: input.startsAt,
+        end,
+        idempotency: claim,
+      });
+      if (claim && lost.storedKey) return replayStored<BookingResult>(lost.storedKey, claim.hash);
+      throw slotTaken(lost.conflict);
+    }
+    result.appointment.createdAt = written.createdAt;
+    result.appointment.updatedAt = written.updatedAt;
+    // The patient's consent or contacts changed since they were read: plan from the row
+    // as it is now (as a consent change re-plans a patient's visits).
+    const pending = written.remindersWritten
+      ? written.pending
+      : await this.reminders.plan(this.db.manager, [appointment.id], {
+          confirmFor: [appointment.id],
+        });
     await this.reminderQueue.enqueue(pending);
-    return booked;
+    return result;
   }
 
   /** Moves a visit (same id) to a new start and maybe provider; every rule is checked again. */

@@ -10,6 +10,7 @@ import {
   type ProviderRole,
   type WorkingBlock,
 } from '@app/domain';
+import { storedKeySql, type StoredKey } from './idempotency';
 
 export interface BookingContext {
   provider: {
@@ -20,8 +21,10 @@ export interface BookingContext {
     locationId: string;
     zone: string;
   };
-  patient: { id: string; status: 'active' | 'discharged' };
+  patient: PatientFacts;
   blocks: WorkingBlock[];
+  /** Time zone by location id, for the provider's home and every location of their blocks. */
+  zones: Record<string, string>;
   timeOff: Interval[];
   /** Closure dates by location id. */
   closures: Map<string, string[]>;
@@ -32,7 +35,28 @@ export interface BookingContext {
   lastEvalAt: DateTime | null;
   /** Already booked over (committed rows): the cheap answer before an insert would wait on a lock. */
   taken: 'provider' | 'patient' | null;
+  /** The request already stored under the caller's Idempotency-Key, when one was given and used. */
+  storedKey: StoredKey | null;
 }
+
+/** What booking (the rules and the reminders it plans) needs to know of the patient. */
+export interface PatientFacts {
+  id: string;
+  status: 'active' | 'discharged';
+  timezone: string | null;
+  consentSms: boolean;
+  consentEmail: boolean;
+  hasPhone: boolean;
+  hasEmail: boolean;
+}
+
+/**
+ * The patient's facts as one JSON value ({@link PatientFacts}) for `patients p`: loaded
+ * with the context, and compared again when the reminders planned from them are written.
+ */
+export const PATIENT_FACTS_SQL = `json_build_object('id', p.id, 'status', p.status, 'timezone', p.timezone,
+  'consentSms', p.consent_sms, 'consentEmail', p.consent_email,
+  'hasPhone', p.phone IS NOT NULL, 'hasEmail', p.email IS NOT NULL)`;
 
 export interface PlanRef {
   id: string;
@@ -49,7 +73,8 @@ interface ContextRow {
     locationId: string;
     zone: string;
   } | null;
-  patient: { id: string; status: 'active' | 'discharged' } | null;
+  patient: PatientFacts | null;
+  zones: Record<string, string> | null;
   blocks: {
     weekday: number;
     start: string;
@@ -69,6 +94,7 @@ interface ContextRow {
   next_check: Date | null;
   last_eval: Date | null;
   taken: 'provider' | 'patient' | null;
+  stored_key: StoredKey | null;
 }
 
 const ACTIVE = `status NOT IN ('cancelled','no_show')`;
@@ -77,7 +103,9 @@ const ACTIVE = `status NOT IN ('cancelled','no_show')`;
  * Everything the booking rules need, in ONE round trip: the provider and their zone,
  * the weekly template, time off and closures around the visit, the patient, their open
  * plans, and the med checks on either side (for cadence). `excludeId` leaves out the
- * visit being rescheduled.
+ * visit being rescheduled. With `idempotency`, the same snapshot also answers whether
+ * the key was used already: a booking and its stored response commit together, so a
+ * visit seen as taken here is never one booked under the caller's own key unseen.
  */
 export async function loadBookingContext(
   em: EntityManager,
@@ -87,6 +115,7 @@ export async function loadBookingContext(
     start: DateTime;
     end: DateTime;
     excludeId?: string;
+    idempotency?: { userId: string; key: string };
   },
 ): Promise<BookingContext> {
   const [row] = await em.query<ContextRow[]>(
@@ -94,7 +123,10 @@ export async function loadBookingContext(
       (SELECT json_build_object('id', p.id, 'name', p.name, 'roles', p.roles, 'active', p.active,
               'locationId', p.location_id, 'zone', l.timezone)
          FROM providers p JOIN locations l ON l.id = p.location_id WHERE p.id = $1) AS provider,
-      (SELECT json_build_object('id', id, 'status', status) FROM patients WHERE id = $2) AS patient,
+      (SELECT ${PATIENT_FACTS_SQL} FROM patients p WHERE p.id = $2) AS patient,
+      (SELECT json_object_agg(id, timezone) FROM locations
+        WHERE id IN (SELECT location_id FROM working_blocks WHERE provider_id = $1
+                     UNION SELECT location_id FROM providers WHERE id = $1)) AS zones,
       (SELECT coalesce(json_agg(json_build_object('weekday', weekday, 'start', to_char(start_time, 'HH24:MI'),
               'end', to_char(end_time, 'HH24:MI'), 'locationId', location_id, 'modality', modality)), '[]')
          FROM working_blocks WHERE provider_id = $1) AS blocks,
@@ -119,13 +151,16 @@ export async function loadBookingContext(
                         AND tstzrange(starts_at, ends_at) && tstzrange($3, $4) AND id IS DISTINCT FROM $5) THEN 'provider'
          WHEN EXISTS (SELECT 1 FROM appointments WHERE patient_id = $2 AND status <> 'cancelled'
                         AND tstzrange(starts_at, ends_at) && tstzrange($3, $4) AND id IS DISTINCT FROM $5) THEN 'patient'
-       END) AS taken`,
+       END) AS taken,
+      ${storedKeySql('$6', '$7')} AS stored_key`,
     [
       input.providerId,
       input.patientId,
       input.start.toJSDate(),
       input.end.toJSDate(),
       input.excludeId ?? null,
+      input.idempotency?.userId ?? null,
+      input.idempotency?.key ?? null,
     ],
   );
   if (!row?.provider) throw DomainError.notFound('provider', input.providerId);
@@ -143,6 +178,7 @@ export async function loadBookingContext(
     provider: row.provider,
     patient: row.patient,
     blocks: row.blocks,
+    zones: row.zones ?? {},
     timeOff: row.time_off.map((t) => ({
       start: DateTime.fromISO(t.start),
       end: DateTime.fromISO(t.end),
@@ -155,6 +191,7 @@ export async function loadBookingContext(
       .map((d) => DateTime.fromJSDate(d)),
     lastEvalAt: row.last_eval ? DateTime.fromJSDate(row.last_eval) : null,
     taken: row.taken,
+    storedKey: row.stored_key,
   };
 }
 

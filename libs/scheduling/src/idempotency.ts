@@ -8,6 +8,20 @@ export interface IdempotencyClaim {
   hash: string;
 }
 
+/** A key's row: the hash of the request that used it and the response stored for it. */
+export interface StoredKey {
+  hash: string;
+  response: unknown;
+}
+
+/**
+ * The key's row as one JSON value ({hash, response}) or null, for a query's select list;
+ * `user` and `key` are the parameters holding the user id and the key.
+ */
+export const storedKeySql = (user: string, key: string): string =>
+  `(SELECT json_build_object('hash', request_hash, 'response', response_body)
+      FROM idempotency_keys WHERE user_id = ${user}::uuid AND key = ${key}::text)`;
+
 /** Stable across key order, so the same body sent twice hashes the same. */
 export function requestHash(route: string, body: unknown): string {
   const canonical = (value: unknown): unknown => {
@@ -30,57 +44,30 @@ export function requestHash(route: string, body: unknown): string {
 }
 
 /**
- * Claims the key inside the caller's transaction. The first request inserts the row; a
- * concurrent twin blocks on the primary key until the first commits, then sees its
- * stored response. Returns that stored response, or null when this request owns the key.
+ * The answer for a request whose key is already used: the stored response when it is
+ * the same request, else IDEMPOTENCY_CONFLICT. A key is written together with its
+ * response, so a row without one is not a request in flight (it predates that).
  */
-export async function claimIdempotencyKey<T>(
-  em: EntityManager,
-  claim: IdempotencyClaim,
-): Promise<T | null> {
-  const inserted = await em.query<unknown[]>(
-    `INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
-     ON CONFLICT (user_id, key) DO NOTHING RETURNING key`,
-    [claim.userId, claim.key, claim.hash],
-  );
-  if (inserted.length > 0) return null;
-  const [stored] = await em.query<{ request_hash: string; response_body: T | null }[]>(
-    `SELECT request_hash, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
-    [claim.userId, claim.key],
-  );
-  if (!stored || stored.request_hash !== claim.hash || stored.response_body === null)
-    throw idempotencyConflict();
-  return stored.response_body;
+export function replayStored<T>(stored: StoredKey, hash: string): T {
+  if (stored.hash !== hash || stored.response === null) throw idempotencyConflict();
+  return stored.response as T;
 }
 
-/** The stored response of a finished request with this key, if any (no lock, no row written). */
-export async function peekIdempotencyKey<T>(
+/** The key's row as committed now, if any. */
+export async function readStoredKey(
   em: EntityManager,
   claim: IdempotencyClaim,
-): Promise<T | null> {
-  const [stored] = await em.query<{ request_hash: string; response_body: T | null }[]>(
-    `SELECT request_hash, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+): Promise<StoredKey | null> {
+  const [row] = await em.query<{ stored: StoredKey | null }[]>(
+    `SELECT ${storedKeySql('$1', '$2')} AS stored`,
     [claim.userId, claim.key],
   );
-  if (!stored) return null;
-  if (stored.request_hash !== claim.hash) throw idempotencyConflict();
-  return stored.response_body;
+  return row?.stored ?? null;
 }
 
-function idempotencyConflict(): DomainError {
+export function idempotencyConflict(): DomainError {
   return new DomainError(
     'IDEMPOTENCY_CONFLICT',
     'This Idempotency-Key was already used with a different request; use a new key for a new booking',
-  );
-}
-
-export async function storeIdempotentResponse(
-  em: EntityManager,
-  claim: IdempotencyClaim,
-  body: unknown,
-): Promise<void> {
-  await em.query(
-    `UPDATE idempotency_keys SET response_status = 201, response_body = $3 WHERE user_id = $1 AND key = $2`,
-    [claim.userId, claim.key, JSON.stringify(body)],
   );
 }
