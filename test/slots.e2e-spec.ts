@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { AppointmentEntity, TimeOffEntity } from '@app/database';
+import { AppointmentEntity, TimeOffEntity, WorkingBlockEntity } from '@app/database';
 import { countQueries } from '@app/testing';
 import { clinic, ZONE, type Clinic } from './scheduling-fixture';
 
@@ -252,6 +253,82 @@ describe('GET /slots', () => {
       ['2027-11-07T02:15:00.000-05:00', '2027-11-07T02:45:00.000-05:00'],
       ['2027-11-07T02:30:00.000-05:00', '2027-11-07T03:00:00.000-05:00'],
     ]);
+  });
+
+  it('reads busy time and closures at the edges of the range, in zones far from UTC', async () => {
+    for (const zone of ['Pacific/Kiritimati', 'Pacific/Pago_Pago']) {
+      const location = await c.f.location({ timezone: zone });
+      // Monday 2027-03-01 … Wednesday 2027-03-03, working 00:00–01:00 and 23:00–24:00.
+      const provider = await c.f.provider(
+        { locationId: location.id, roles: ['prescriber'] },
+        false,
+      );
+      await c.ctx.db.getRepository(WorkingBlockEntity).insert(
+        [1, 2, 3].flatMap((weekday) =>
+          [
+            ['00:00', '01:00'],
+            ['23:00', '24:00'],
+          ].map(([startTime, endTime]) => ({
+            providerId: provider.id,
+            weekday,
+            startTime,
+            endTime,
+            locationId: location.id,
+            modality: 'any' as const,
+          })),
+        ),
+      );
+      const local = (iso: string) => DateTime.fromISO(iso, { zone });
+      const patient = await c.f.patient();
+      await c.ctx.db.getRepository(AppointmentEntity).insert(
+        ['2027-03-01T00:00', '2027-03-02T23:30'].map((at) => ({
+          patientId: patient.id,
+          providerId: provider.id,
+          locationId: location.id,
+          visitType: 'MED_CHECK',
+          startsAt: local(at).toJSDate(),
+          endsAt: local(at).plus({ minutes: 30 }).toJSDate(),
+        })),
+      );
+      await c.ctx.request('PUT', `/locations/${location.id}/closures`, {
+        token: c.admin,
+        body: ['2027-03-03'],
+      });
+      const res = await slots(
+        `visitType=MED_CHECK&providerId=${provider.id}&from=2027-03-01&to=2027-03-03&limit=200`,
+      );
+      expect(res.status).toBe(200);
+      const starts = res.body.items.map((s) =>
+        DateTime.fromISO(s.startsAt).setZone(zone).toFormat('MM-dd HH:mm'),
+      );
+      expect(starts).toEqual([
+        '03-01 00:30',
+        '03-01 23:00',
+        '03-01 23:15',
+        '03-01 23:30',
+        '03-02 00:00',
+        '03-02 00:15',
+        '03-02 00:30',
+        '03-02 23:00',
+      ]);
+    }
+  });
+
+  it('names the provider first when neither the provider nor the patient exists', async () => {
+    const [provider, patient] = [randomUUID(), randomUUID()];
+    const res = await slots(
+      `visitType=MED_CHECK&providerId=${provider}&patientId=${patient}&from=2027-03-01&to=2027-03-05`,
+    );
+    expect(res.status).toBe(404);
+    expect((res.body as unknown as { detail: string }).detail).toBe(
+      `provider ${provider} does not exist`,
+    );
+    const noPatient = await slots(
+      `visitType=MED_CHECK&providerId=${c.prescriberId}&patientId=${patient}&from=2027-03-01&to=2027-03-05`,
+    );
+    expect((noPatient.body as unknown as { detail: string }).detail).toBe(
+      `patient ${patient} does not exist`,
+    );
   });
 
   it('a therapist has no slots for a prescriber visit type', async () => {

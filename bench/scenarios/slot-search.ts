@@ -7,9 +7,10 @@ import type { BenchContext, Scenario, ScenarioOutcome } from './types';
 const TITLE = 'Slot search, one provider, 12 weeks';
 
 /**
- * The busy-time query of SlotsService.search (libs/scheduling/src/slots.service.ts),
- * word for word: the part of a slot search that has to touch the appointments table.
- * Keep it in step when that query changes.
+ * The busy time SlotsService.search reads (libs/scheduling/src/slots.service.ts, where it
+ * is part of the one statement that also reads the provider), as a statement of its own:
+ * the part of a slot search that has to touch the appointments table. Keep it in step
+ * when that part changes.
  */
 const BUSY_SQL = `
   SELECT provider_id, floor(extract(epoch FROM starts_at) * 1000)::float8 AS starts_ms,

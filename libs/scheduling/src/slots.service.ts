@@ -72,6 +72,10 @@ interface ProviderRow {
   id: string;
   name: string;
   zone: string;
+  /** [start, end) in epoch milliseconds. */
+  busy: [number, number][];
+  /** 'locationId|YYYY-MM-DD' */
+  closures: string[];
   blocks: {
     weekday: number;
     start: string;
@@ -94,10 +98,10 @@ interface PatientFacts {
 }
 
 /**
- * Free starts on a 15-minute grid. A fixed number of queries whatever the range or the
- * number of providers: providers with their templates, everyone's busy time, closures,
- * and (with a patient) the patient's own visits and cadence facts; the rest is computed
- * in memory by the same domain rules the booking uses.
+ * Free starts on a 15-minute grid. One round trip whatever the range or the number of
+ * providers: a statement reads the providers with their templates, busy time and
+ * closures, and (with a patient) another, alongside, the patient's own visits and cadence
+ * facts; the rest is computed in memory by the same domain rules the booking uses.
  */
 @Injectable()
 export class SlotsService {
@@ -110,52 +114,28 @@ export class SlotsService {
   async search(query: SlotQuery): Promise<SlotPage> {
     const visitType = await this.visitTypes.get(query.visitType);
     const now = this.clock.now();
-    const providers = await this.providers(query, visitType.requiredRole);
+    // The range is local to the provider's zone, which the same statement that reads the
+    // provider reads: it fetches busy time and closures for a day more on each side.
+    const outer = this.outerRange(query, now);
+    const [providersRead, patientRead] = await Promise.allSettled([
+      this.providers(query, visitType.requiredRole, outer),
+      query.patientId
+        ? this.patientFacts(query.patientId, visitType.track, outer.from, outer.to)
+        : Promise.resolve(null),
+    ]);
+    if (providersRead.status === 'rejected') throw providersRead.reason;
+    const providers = providersRead.value;
     if (providers.length === 0) return { items: [], nextCursor: null, dueOn: null };
+    if (patientRead.status === 'rejected') throw patientRead.reason;
+    const patient = patientRead.value;
     const zone = providers[0].zone;
     const from = this.resolve('from', query.from, zone) ?? now;
     const to = this.resolve('to', query.to, zone) ?? from.plus({ days: 14 });
     if (to <= from) throw DomainError.validation('to', 'after_from', 'to must be after from');
     // Calendar days, like the range itself (a plain comparison: luxon's diff costs more).
-    if (to > from.plus({ days: MAX_SLOT_RANGE_DAYS })) {
-      throw DomainError.validation(
-        'to',
-        'max_range',
-        `the range may span at most ${MAX_SLOT_RANGE_DAYS} days`,
-      );
-    }
-    const ids = providers.map((p) => p.id);
-    const [busyRows, closureRows, patient] = await Promise.all([
-      // Epoch milliseconds, truncated as a Date would be (booking reads Dates): parsing
-      // hundreds of timestamps into Dates cost the API more than the query cost Postgres.
-      this.db.query<{ provider_id: string; starts_ms: number; ends_ms: number }[]>(
-        `SELECT provider_id, floor(extract(epoch FROM starts_at) * 1000)::float8 AS starts_ms,
-                floor(extract(epoch FROM ends_at) * 1000)::float8 AS ends_ms FROM appointments
-          WHERE provider_id = ANY($1) AND status <> 'cancelled' AND starts_at < $3 AND ends_at > $2
-         UNION ALL
-         SELECT provider_id, floor(extract(epoch FROM starts_at) * 1000)::float8,
-                floor(extract(epoch FROM ends_at) * 1000)::float8 FROM time_off
-          WHERE provider_id = ANY($1) AND starts_at < $3 AND ends_at > $2`,
-        [ids, from.toJSDate(), to.toJSDate()],
-      ),
-      this.db.query<{ location_id: string; closed_on: string }[]>(
-        `SELECT location_id, closed_on::text FROM location_closures
-          WHERE location_id IN (SELECT location_id FROM working_blocks WHERE provider_id = ANY($1))
-            AND closed_on BETWEEN $2::date - 1 AND $3::date + 1`,
-        [ids, from.toISODate(), to.toISODate()],
-      ),
-      query.patientId
-        ? this.patientFacts(query.patientId, visitType.track, from, to)
-        : Promise.resolve(null),
-    ]);
+    if (to > from.plus({ days: MAX_SLOT_RANGE_DAYS })) throw tooWide();
 
-    const busyBy = new Map<string, Span[]>();
-    for (const b of busyRows) {
-      const list = busyBy.get(b.provider_id) ?? [];
-      list.push({ start: b.starts_ms, end: b.ends_ms });
-      busyBy.set(b.provider_id, list);
-    }
-    const closed = new Set(closureRows.map((c) => `${c.location_id}|${c.closed_on}`));
+    const closed = new Set(providers.flatMap((p) => p.closures));
     const patientBusy = (patient?.busy ?? []).map((b) => ({
       start: DateTime.fromISO(b.start).toMillis(),
       end: DateTime.fromISO(b.end).toMillis(),
@@ -177,9 +157,10 @@ export class SlotsService {
         localDateOf(from, provider.zone),
         localDateOf(to, provider.zone),
       ).filter((w) => !closed.has(`${w.locationId}|${w.date}`));
+      const busy = provider.busy.map(([start, end]): Span => ({ start, end }));
       const starts = freeStarts({
         windows,
-        busy: [...(busyBy.get(provider.id) ?? []), ...patientBusy],
+        busy: [...busy, ...patientBusy],
         durationMinutes: visitType.durationMinutes,
         from: Math.max(from.toMillis(), after?.start ?? Number.NEGATIVE_INFINITY),
         to: to.toMillis(),
@@ -195,19 +176,46 @@ export class SlotsService {
     return this.page(found, after, query.limit, dueOn, visitType.durationMinutes);
   }
 
-  private async providers(query: SlotQuery, role: ProviderRole): Promise<ProviderRow[]> {
+  /**
+   * The providers, each with its template, its busy time (visits and time off, as epoch
+   * milliseconds truncated as a Date would be: booking reads Dates) and the closures of
+   * the locations it works at: one round trip, and JSON arrays of numbers are cheaper to
+   * read than rows of timestamps.
+   */
+  private async providers(
+    query: SlotQuery,
+    role: ProviderRole,
+    range: { from: DateTime; to: DateTime },
+  ): Promise<ProviderRow[]> {
     const rows = await this.db.query<(ProviderRow & { roles: ProviderRole[]; active: boolean })[]>(
       `SELECT p.id, p.name, p.roles, p.active, l.timezone AS zone,
               coalesce((SELECT json_agg(json_build_object('weekday', b.weekday, 'start', to_char(b.start_time, 'HH24:MI'),
                         'end', to_char(b.end_time, 'HH24:MI'), 'locationId', b.location_id, 'modality', b.modality))
                           FROM working_blocks b WHERE b.provider_id = p.id
-                           AND ($3::uuid IS NULL OR b.location_id = $3)), '[]') AS blocks
+                           AND ($3::uuid IS NULL OR b.location_id = $3)), '[]') AS blocks,
+              (SELECT coalesce(json_agg(json_build_array(s, e)), '[]') FROM (
+                 SELECT floor(extract(epoch FROM starts_at) * 1000) AS s, floor(extract(epoch FROM ends_at) * 1000) AS e
+                   FROM appointments WHERE provider_id = p.id AND status <> 'cancelled' AND starts_at < $5 AND ends_at > $4
+                 UNION ALL
+                 SELECT floor(extract(epoch FROM starts_at) * 1000), floor(extract(epoch FROM ends_at) * 1000)
+                   FROM time_off WHERE provider_id = p.id AND starts_at < $5 AND ends_at > $4) busy) AS busy,
+              (SELECT coalesce(json_agg(c.location_id || '|' || c.closed_on), '[]') FROM location_closures c
+                WHERE c.location_id IN (SELECT b.location_id FROM working_blocks b WHERE b.provider_id = p.id)
+                  AND c.closed_on BETWEEN $6::date AND $7::date) AS closures
          FROM providers p JOIN locations l ON l.id = p.location_id
         WHERE ($1::uuid IS NOT NULL AND p.id = $1)
            OR ($1::uuid IS NULL AND p.active AND $2 = ANY(p.roles)
                AND ($3::uuid IS NULL OR p.location_id = $3 OR EXISTS (SELECT 1 FROM working_blocks b WHERE b.provider_id = p.id AND b.location_id = $3)))
         ORDER BY p.name`,
-      [query.providerId ?? null, role, query.locationId ?? null],
+      [
+        query.providerId ?? null,
+        role,
+        query.locationId ?? null,
+        range.from.toJSDate(),
+        range.to.toJSDate(),
+        range.from.toUTC().toISODate(),
+        range.to.toUTC().toISODate(),
+      ],
     );
     if (query.providerId) {
       const provider = rows[0];
@@ -288,6 +296,20 @@ export class SlotsService {
     };
   }
 
+  /**
+   * Instants surely around the range in any zone (a local date lies within a day of the
+   * same date in UTC), for reading before the provider's zone is known. A range too wide
+   * even then is refused before anything is read.
+   */
+  private outerRange(query: SlotQuery, now: DateTime): { from: DateTime; to: DateTime } {
+    const from = (this.resolve('from', query.from, 'UTC') ?? now).minus({ days: 1 });
+    const to = this.resolve('to', query.to, 'UTC')?.plus({ days: 1 }) ?? from.plus({ days: 16 });
+    // Two days wider, and a zone shifts a date by less than one: this only refuses what
+    // the exact check would.
+    if (to > from.plus({ days: MAX_SLOT_RANGE_DAYS + 3 })) throw tooWide();
+    return { from, to };
+  }
+
   private resolve(field: 'from' | 'to', value: string | undefined, zone: string): DateTime | null {
     if (!value) return null;
     if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
@@ -346,6 +368,14 @@ export class SlotsService {
       dueOn,
     };
   }
+}
+
+function tooWide(): DomainError {
+  return DomainError.validation(
+    'to',
+    'max_range',
+    `the range may span at most ${MAX_SLOT_RANGE_DAYS} days`,
+  );
 }
 
 /** Ids compare by code point, as the cursor does. */
