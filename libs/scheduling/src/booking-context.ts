@@ -11,6 +11,7 @@ import {
   type WorkingBlock,
 } from '@app/domain';
 import { storedKeySql, type StoredKey } from './idempotency';
+import { preparedQuery } from './prepared-query';
 
 export interface BookingContext {
   provider: {
@@ -118,7 +119,9 @@ export async function loadBookingContext(
     idempotency?: { userId: string; key: string };
   },
 ): Promise<BookingContext> {
-  const [row] = await em.query<ContextRow[]>(
+  const [row] = await preparedQuery<ContextRow>(
+    em,
+    'booking-context',
     `SELECT
       (SELECT json_build_object('id', p.id, 'name', p.name, 'roles', p.roles, 'active', p.active,
               'locationId', p.location_id, 'zone', l.timezone)

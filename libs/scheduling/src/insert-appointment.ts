@@ -11,6 +11,7 @@ import {
 } from './appointment.view';
 import { PATIENT_FACTS_SQL, type PatientFacts } from './booking-context';
 import type { IdempotencyClaim } from './idempotency';
+import { preparedQuery } from './prepared-query';
 
 export interface NewAppointment {
   patientId: string;
@@ -134,15 +135,15 @@ export async function insertBooking(
 ): Promise<BookingWritten | null> {
   const v = w.appointment;
   const key = w.idempotency;
-  const [row] = await em.query<
-    {
-      created_at: string;
-      updated_at: string;
-      facts_held: boolean;
-      pending_ids: string[];
-      pending_at: Date[];
-    }[]
-  >(
+  const [row] = await preparedQuery<{
+    created_at: string;
+    updated_at: string;
+    facts_held: boolean;
+    pending_ids: string[];
+    pending_at: Date[];
+  }>(
+    em,
+    'booking-insert',
     `WITH ins AS (
        INSERT INTO appointments (id, patient_id, provider_id, location_id, visit_type, care_plan_id, series_id, starts_at, ends_at,
                                  modality, override_reason, override_by, created_by)
