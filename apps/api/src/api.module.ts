@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
 import { ConfigModule } from '@app/config';
 import { AuditModule } from '@app/audit';
@@ -38,12 +39,12 @@ import { VisitTypesController } from './visit-types/visit-types.controller';
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, clock?: Clock): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config, clock),
-        LoggerModule.forRoot(loggerOptions(config)),
+        LoggerModule.forRoot(loggerOptions(logger)),
         DatabaseModule,
         QueueModule,
         AuditModule,

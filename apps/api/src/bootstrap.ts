@@ -16,6 +16,7 @@ import type { Clock } from '@app/domain';
 import { httpDuration } from '@app/health';
 import { mountQueueBoard } from './admin/queue-board';
 import { ApiModule } from './api.module';
+import { createLogger, logRequests } from './http/logging';
 import { createValidationPipe } from './http/validation.pipe';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -37,8 +38,9 @@ export async function createApiApp(
       return id;
     },
   });
+  const logger = createLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.forRoot(config, clock),
+    ApiModule.forRoot(config, logger, clock),
     adapter,
     {
       bufferLogs: true,
@@ -64,6 +66,8 @@ export async function createApiApp(
       reply.elapsedTime / 1000,
     );
   });
+
+  logRequests(fastify, logger);
 
   await mountQueueBoard(app);
 

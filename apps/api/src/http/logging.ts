@@ -1,6 +1,6 @@
-import { RequestMethod } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import type { Params } from 'nestjs-pino';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pino, type Logger } from 'pino';
 import type { AppConfig } from '@app/config';
 
 /** Field names that carry PHI or secrets, wherever they appear in a log object. */
@@ -24,33 +24,46 @@ export function redactPaths(): string[] {
   ];
 }
 
+/** The API's one pino logger: Nest's own lines (through nestjs-pino) and the request lines. */
+export function createLogger(config: AppConfig): Logger {
+  return pino({
+    level: config.LOG_LEVEL,
+    redact: { paths: redactPaths(), censor: '[redacted]' },
+    ...(config.NODE_ENV === 'development' && config.LOG_LEVEL !== 'silent'
+      ? { transport: { target: 'pino-pretty', options: { singleLine: true, colorize: true } } }
+      : {}),
+  });
+}
+
 /**
- * Structured request logs. URLs are logged without their query string (a patient
- * search puts a name there) and bodies are never logged.
+ * nestjs-pino routes Nest's logger to `logger` and mounts no middleware: its pino-http
+ * middleware ran through middie and an AsyncLocalStorage scope and built a child logger
+ * for every request, even when the level dropped the line. logRequests writes the lines.
  */
-export function loggerOptions(config: AppConfig): Params {
-  return {
-    // nestjs-pino's default route pattern does not match under Fastify 5 / Nest 12.
-    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-    pinoHttp: {
-      level: config.LOG_LEVEL,
-      redact: { paths: redactPaths(), censor: '[redacted]' },
-      genReqId: (req: IncomingMessage) => String(req.headers['x-request-id'] ?? ''),
-      customProps: () => ({ app: 'api' }),
-      autoLogging: {
-        ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics',
-      },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          path: req.url.split('?')[0],
-        }),
-        res: (res: ServerResponse & { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      ...(config.NODE_ENV === 'development' && config.LOG_LEVEL !== 'silent'
-        ? { transport: { target: 'pino-pretty', options: { singleLine: true, colorize: true } } }
-        : {}),
-    },
-  };
+export function loggerOptions(logger: Logger): Params {
+  return { forRoutes: [], pinoHttp: { logger } };
+}
+
+/** Probes and scrapes that would drown the log. */
+const UNLOGGED = new Set(['/health/live', '/metrics']);
+
+/**
+ * One line per finished request, written only when the level keeps it. URLs are logged
+ * without their query string (a patient search puts a name there) and bodies never.
+ */
+export function logRequests(fastify: FastifyInstance, logger: Logger): void {
+  fastify.addHook('onResponse', async (request, reply) => {
+    const failed = reply.statusCode >= 500;
+    if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
+    const path = request.url.split('?')[0];
+    if (UNLOGGED.has(path)) return;
+    const line = {
+      req: { id: request.id, method: request.method, path },
+      app: 'api',
+      res: { statusCode: reply.statusCode },
+      responseTime: Math.round(reply.elapsedTime),
+    };
+    if (failed) logger.error(line, 'request errored');
+    else logger.info(line, 'request completed');
+  });
 }
