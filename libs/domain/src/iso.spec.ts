@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DateTime, FixedOffsetZone } from 'luxon';
-import { formatInstant, isIsoDate, parseInstant } from './iso';
+import { formatInstant, formatInZone, isIsoDate, parseInstant } from './iso';
 
 describe('isIsoDate', () => {
   it.each([
@@ -58,6 +58,40 @@ describe('formatInstant', () => {
         expect(formatInstant(ms, minutes)).toBe(DateTime.fromMillis(ms, { zone }).toISO());
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('formatInZone', () => {
+  it("is luxon's toISO() in the named zone, across DST changes in both hemispheres", () => {
+    const zones = [
+      'America/New_York',
+      'America/Los_Angeles',
+      'Europe/Berlin',
+      'Australia/Lord_Howe', // a 30-minute DST shift
+      'Pacific/Chatham', // +12:45 / +13:45
+      'Asia/Kolkata',
+    ];
+    const instant = fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) });
+    fc.assert(
+      fc.property(instant, fc.constantFrom(...zones), (ms, zone) => {
+        const expected = DateTime.fromMillis(ms, { zone })
+          .toISO()!
+          .replace(/\+00:00$/, 'Z');
+        expect(formatInZone(ms, zone)).toBe(expected);
+        expect(formatInZone(new Date(ms), zone)).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('writes the instants on both sides of a fall-back change with their own offsets', () => {
+    // 2027-11-07 01:30 happens twice in New York: first at -04:00, then at -05:00.
+    expect(formatInZone(Date.UTC(2027, 10, 7, 5, 30), 'America/New_York')).toBe(
+      '2027-11-07T01:30:00.000-04:00',
+    );
+    expect(formatInZone(Date.UTC(2027, 10, 7, 6, 30), 'America/New_York')).toBe(
+      '2027-11-07T01:30:00.000-05:00',
     );
   });
 });

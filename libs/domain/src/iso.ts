@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { civilFromDays, toDayNumber } from './calendar-date';
-import { MS_PER_DAY, MS_PER_MINUTE } from './local-time';
+import { ianaZone, MS_PER_DAY, MS_PER_MINUTE, wallClockResolver } from './local-time';
 
 /** 'YYYY-MM-DD' naming a day that exists (no 2027-02-30). */
 export function isIsoDate(value: string): boolean {
@@ -57,4 +57,14 @@ export function formatInstant(ms: number, offsetMinutes: number): string {
   const ss = TWO_DIGITS[seconds % 60];
   const sss = millis === 0 ? '000' : String(millis).padStart(3, '0');
   return `${String(year).padStart(4, '0')}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${hh}:${mm}:${ss}.${sss}${offsetSuffix(offsetMinutes)}`;
+}
+
+/**
+ * An instant in a named zone's local time, written as formatInstant writes it, with the
+ * zone's offset at that instant. Views write every visit and plan time this way: a page
+ * of 200 panel rows holds 400 instants.
+ */
+export function formatInZone(instant: Date | number, zone: string): string {
+  const ms = typeof instant === 'number' ? instant : instant.getTime();
+  return formatInstant(ms, wallClockResolver(ianaZone(zone)).offsetAt(ms));
 }

@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import type { Frequency, PlanStatus } from '@app/domain';
+import { formatInZone, type Frequency, type PlanStatus } from '@app/domain';
 import type { FlagCounts, FlagKind } from './flag-kinds';
 import type { SlotSuggestion } from './slot-suggestions';
 
@@ -126,7 +125,7 @@ export interface ScanResult {
 }
 
 const local = (instant: Date | null, zone: string): string | null =>
-  instant ? DateTime.fromJSDate(instant, { zone }).toISO() : null;
+  instant ? formatInZone(instant, zone) : null;
 
 export function followUpView(row: WorklistRow, suggestion: SlotSuggestion | null): FollowUpView {
   return {

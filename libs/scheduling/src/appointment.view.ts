@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import type { AppointmentStatus, Modality, Warning } from '@app/domain';
+import { formatInZone, type AppointmentStatus, type Modality, type Warning } from '@app/domain';
 
 /** An appointment row as selected by the scheduling queries (snake_case, with the location's zone). */
 export interface AppointmentRow {
@@ -53,7 +52,7 @@ export const APPOINTMENT_COLUMNS = `a.id, a.patient_id, a.provider_id, a.locatio
   a.created_at, a.updated_at, l.timezone`;
 
 export function localIso(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toISO()!;
+  return formatInZone(instant, zone);
 }
 
 export function appointmentView(row: AppointmentRow): AppointmentView {

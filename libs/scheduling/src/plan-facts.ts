@@ -1,6 +1,7 @@
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import {
+  formatInZone,
   localDateOf,
   medDueOn,
   planStatus,
@@ -119,8 +120,7 @@ export function carePlanView(row: PlanFactsRow, now: DateTime): CarePlanView {
           hasFutureVisit: row.next_appointment_at !== null,
         })
       : 'on_track';
-  const local = (d: Date | null) =>
-    d ? DateTime.fromJSDate(d, { zone: row.timezone }).toISO() : null;
+  const local = (d: Date | null) => (d ? formatInZone(d, row.timezone) : null);
   return {
     id: row.id,
     patientId: row.patient_id,
