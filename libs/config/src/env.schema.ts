@@ -30,6 +30,11 @@ export const envSchema = z
       .default('info'),
     DATABASE_URL: url(['postgres:', 'postgresql:']),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    /**
+     * API processes sharing the port (node:cluster): one per core the API may use. Each
+     * has its own pool of DATABASE_POOL_SIZE connections.
+     */
+    API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
     REDIS_URL: url(['redis:', 'rediss:']),
     /** Prefix of every BullMQ key; tests give each file its own. */
     QUEUE_PREFIX: z

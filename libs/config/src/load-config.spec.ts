@@ -26,4 +26,11 @@ describe('loadConfig', () => {
     expect(message).toContain('REDIS_URL must be a URL');
     expect(message).toContain('PORT');
   });
+
+  it('API_PROCESSES: 1 unless given, a whole number from 1', () => {
+    expect(loadConfig(valid).API_PROCESSES).toBe(1);
+    expect(loadConfig({ ...valid, API_PROCESSES: '2' }).API_PROCESSES).toBe(2);
+    expect(() => loadConfig({ ...valid, API_PROCESSES: '0' })).toThrow(/API_PROCESSES/);
+    expect(() => loadConfig({ ...valid, API_PROCESSES: 'two' })).toThrow(/API_PROCESSES/);
+  });
 });
