@@ -12,6 +12,13 @@ export interface AppProcess {
   kill(): Promise<void>;
 }
 
+/**
+ * The API as it would be deployed on the bench machine: one process per core (the bench
+ * machine has 2), sharing the port (API_PROCESSES, node:cluster). BENCH_API_PROCESSES
+ * overrides it, e.g. 1 to measure a single process.
+ */
+export const API_PROCESSES = process.env.BENCH_API_PROCESSES ?? '2';
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The first port from `start` that nothing listens on, tried by binding it. */
@@ -49,7 +56,7 @@ export function startApp(
     [...nodeArgs, path.join(root, 'dist/apps', app, 'src/main.js')],
     {
       cwd: root,
-      env,
+      env: app === 'api' ? { API_PROCESSES, ...env } : env,
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
+import { API_PROCESSES } from '../harness/apps';
 import { countOutcomes, ranLatencies, runLoad } from '../harness/load';
 import { round, summarize } from '../harness/stats';
 import type { HttpRequestSpec, LoadResult } from '../load/protocol';
@@ -133,7 +134,8 @@ export const booking: Scenario = {
           met: ratio >= 0.25,
           note:
             `${httpLatencies.length} POST /appointments (with Idempotency-Key) in ${round(http.seconds)} s; ` +
-            `raw: the same ${measured.length} inserts × ${raw.length} passes in ${round(rawAll.seconds)} s`,
+            `raw: the same ${measured.length} inserts × ${raw.length} passes in ${round(rawAll.seconds)} s; ` +
+            `API_PROCESSES=${API_PROCESSES}`,
         },
         {
           figure: 'HTTP booking p50',
@@ -184,6 +186,7 @@ export const booking: Scenario = {
         rows: rows.map((row) => ({ scenario: TITLE, ...row })),
         raw: {
           clients: CLIENTS,
+          apiProcesses: Number(API_PROCESSES),
           http: {
             requests: httpLatencies.length,
             seconds: http.seconds,
