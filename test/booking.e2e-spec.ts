@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { AppointmentEntity } from '@app/database';
+import { AppointmentEntity, WorkingBlockEntity } from '@app/database';
 import { clinic, ny, ZONE, type Clinic } from './scheduling-fixture';
 
 describe('booking rules over HTTP', () => {
@@ -52,6 +52,36 @@ describe('booking rules over HTTP', () => {
     expect(res.body.appointment.endsAt).toBe('2027-02-17T11:00:00.000-05:00');
     expect(res.body.appointment.status).toBe('scheduled');
     expect(res.body.warnings).toEqual([]);
+  });
+
+  it("a visit at the provider's other location answers in that location's zone", async () => {
+    const chicago = await c.f.location({ timezone: 'America/Chicago' });
+    const provider = await c.f.provider({ locationId: c.locationId, roles: ['prescriber'] }, false);
+    await c.ctx.db.getRepository(WorkingBlockEntity).insert({
+      providerId: provider.id,
+      weekday: 3,
+      startTime: '09:00',
+      endTime: '17:00',
+      locationId: chicago.id,
+      modality: 'any',
+    });
+    const patient = await c.f.patient();
+    const res = await book(c.frontDesk, {
+      patientId: patient.id,
+      providerId: provider.id,
+      visitType: 'PSYCH_EVAL',
+      startsAt: '2027-02-17T16:00:00Z',
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.appointment).toMatchObject({
+      locationId: chicago.id,
+      timezone: 'America/Chicago',
+      startsAt: '2027-02-17T10:00:00.000-06:00',
+    });
+    const read = await c.ctx.request('GET', `/appointments/${res.body.appointment.id}`, {
+      token: c.frontDesk,
+    });
+    expect(read.body).toEqual(res.body.appointment);
   });
 
   it('refuses an instant without an offset (ambiguous around DST) with 400', async () => {

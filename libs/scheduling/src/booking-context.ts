@@ -75,13 +75,13 @@ interface ContextRow {
     zone: string;
   } | null;
   patient: PatientFacts | null;
-  zones: Record<string, string> | null;
   blocks: {
     weekday: number;
     start: string;
     end: string;
     locationId: string;
     modality: BlockModality;
+    zone: string;
   }[];
   time_off: { start: string; end: string }[];
   closures: { locationId: string; date: string }[];
@@ -127,19 +127,19 @@ export async function loadBookingContext(
               'locationId', p.location_id, 'zone', l.timezone)
          FROM providers p JOIN locations l ON l.id = p.location_id WHERE p.id = $1) AS provider,
       (SELECT ${PATIENT_FACTS_SQL} FROM patients p WHERE p.id = $2) AS patient,
-      (SELECT json_object_agg(id, timezone) FROM locations
-        WHERE id IN (SELECT location_id FROM working_blocks WHERE provider_id = $1
-                     UNION SELECT location_id FROM providers WHERE id = $1)) AS zones,
-      (SELECT coalesce(json_agg(json_build_object('weekday', weekday, 'start', to_char(start_time, 'HH24:MI'),
-              'end', to_char(end_time, 'HH24:MI'), 'locationId', location_id, 'modality', modality)), '[]')
-         FROM working_blocks WHERE provider_id = $1) AS blocks,
+      (SELECT coalesce(json_agg(json_build_object('weekday', b.weekday, 'start', to_char(b.start_time, 'HH24:MI'),
+              'end', to_char(b.end_time, 'HH24:MI'), 'locationId', b.location_id, 'modality', b.modality,
+              'zone', l.timezone)), '[]')
+         FROM working_blocks b JOIN locations l ON l.id = b.location_id WHERE b.provider_id = $1) AS blocks,
       (SELECT coalesce(json_agg(json_build_object('start', starts_at, 'end', ends_at)), '[]')
          FROM time_off WHERE provider_id = $1 AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)) AS time_off,
       (SELECT coalesce(json_agg(json_build_object('locationId', location_id, 'date', closed_on)), '[]')
          FROM location_closures
-        WHERE closed_on BETWEEN ($3::timestamptz - interval '2 days')::date AND ($4::timestamptz + interval '2 days')::date
-          AND location_id IN (SELECT location_id FROM working_blocks WHERE provider_id = $1
-                              UNION SELECT location_id FROM providers WHERE id = $1)) AS closures,
+        WHERE location_id = ANY (ARRAY(SELECT location_id FROM working_blocks WHERE provider_id = $1
+                                       UNION SELECT location_id FROM providers WHERE id = $1))
+          -- Sub-selects: the bounds are worked out once, not for every row compared.
+          AND closed_on BETWEEN (SELECT ($3::timestamptz - interval '2 days')::date)
+                            AND (SELECT ($4::timestamptz + interval '2 days')::date)) AS closures,
       (SELECT coalesce(json_agg(json_build_object('id', id, 'track', track, 'providerId', provider_id,
               'lastVisitOn', last_visit_on)), '[]')
          FROM care_plans WHERE patient_id = $2 AND status = 'active') AS plans,
@@ -181,7 +181,10 @@ export async function loadBookingContext(
     provider: row.provider,
     patient: row.patient,
     blocks: row.blocks,
-    zones: row.zones ?? {},
+    zones: Object.fromEntries<string>([
+      [row.provider.locationId, row.provider.zone],
+      ...row.blocks.map((b): [string, string] => [b.locationId, b.zone]),
+    ]),
     timeOff: row.time_off.map((t) => ({
       start: DateTime.fromISO(t.start),
       end: DateTime.fromISO(t.end),
