@@ -31,7 +31,7 @@ import {
   type AppointmentView,
   type BookingResult,
 } from './appointment.view';
-import { loadBookingContext } from './booking-context';
+import { BookingContextLoader } from './booking-context';
 import { BookingRulesService } from './booking-rules.service';
 import { readStoredKey, replayStored, requestHash } from './idempotency';
 import {
@@ -55,6 +55,8 @@ export interface BookInput {
 
 @Injectable()
 export class AppointmentsService {
+  private readonly contexts: BookingContextLoader;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -66,7 +68,9 @@ export class AppointmentsService {
     private readonly reminderQueue: ReminderQueue,
     private readonly reminderSettings: ReminderSettingsService,
     @Optional() @Inject(VISIT_EVENTS) private readonly events?: VisitEvents,
-  ) {}
+  ) {
+    this.contexts = new BookingContextLoader(this.db.manager);
+  }
 
   /**
    * Books one visit in two round trips. One query loads what the rules need (and the
@@ -92,7 +96,7 @@ export class AppointmentsService {
         }
       : undefined;
     const end = input.startsAt.plus({ minutes: visitType.durationMinutes });
-    const ctx = await loadBookingContext(this.db.manager, {
+    const ctx = await this.contexts.load({
       providerId: input.providerId,
       patientId: input.patientId,
       start: input.startsAt,

@@ -100,74 +100,146 @@ interface ContextRow {
 
 const ACTIVE = `status NOT IN ('cancelled','no_show')`;
 
+export interface ContextRequest {
+  providerId: string;
+  patientId: string;
+  start: DateTime;
+  end: DateTime;
+  excludeId?: string;
+  idempotency?: { userId: string; key: string };
+}
+
 /**
- * Everything the booking rules need, in ONE round trip: the provider and their zone,
- * the weekly template, time off and closures around the visit, the patient, their open
- * plans, and the med checks on either side (for cadence). `excludeId` leaves out the
- * visit being rescheduled. With `idempotency`, the same snapshot also answers whether
- * the key was used already: a booking and its stored response commit together, so a
- * visit seen as taken here is never one booked under the caller's own key unseen.
+ * One row per request `i` (the arrays $1…$7, in order): everything the booking rules
+ * need. Each sub-select is an index probe for that request's provider, patient or time.
  */
+const CONTEXT_SQL = `SELECT i.n,
+  (SELECT json_build_object('id', p.id, 'name', p.name, 'roles', p.roles, 'active', p.active,
+          'locationId', p.location_id, 'zone', l.timezone)
+     FROM providers p JOIN locations l ON l.id = p.location_id WHERE p.id = i.provider_id) AS provider,
+  (SELECT ${PATIENT_FACTS_SQL} FROM patients p WHERE p.id = i.patient_id) AS patient,
+  (SELECT coalesce(json_agg(json_build_object('weekday', b.weekday, 'start', to_char(b.start_time, 'HH24:MI'),
+          'end', to_char(b.end_time, 'HH24:MI'), 'locationId', b.location_id, 'modality', b.modality,
+          'zone', l.timezone)), '[]')
+     FROM working_blocks b JOIN locations l ON l.id = b.location_id WHERE b.provider_id = i.provider_id) AS blocks,
+  (SELECT coalesce(json_agg(json_build_object('start', o.starts_at, 'end', o.ends_at)), '[]')
+     FROM time_off o WHERE o.provider_id = i.provider_id
+      AND tstzrange(o.starts_at, o.ends_at) && tstzrange(i.starts_at, i.ends_at)) AS time_off,
+  (SELECT coalesce(json_agg(json_build_object('locationId', c.location_id, 'date', c.closed_on)), '[]')
+     FROM location_closures c
+    WHERE c.location_id = ANY (ARRAY(SELECT location_id FROM working_blocks WHERE provider_id = i.provider_id
+                                     UNION SELECT location_id FROM providers WHERE id = i.provider_id))
+      -- Sub-selects: the bounds are worked out once, not for every row compared.
+      AND c.closed_on BETWEEN (SELECT (i.starts_at - interval '2 days')::date)
+                          AND (SELECT (i.ends_at + interval '2 days')::date)) AS closures,
+  (SELECT coalesce(json_agg(json_build_object('id', c.id, 'track', c.track, 'providerId', c.provider_id,
+          'lastVisitOn', c.last_visit_on)), '[]')
+     FROM care_plans c WHERE c.patient_id = i.patient_id AND c.status = 'active') AS plans,
+  (SELECT max(a.starts_at) FROM appointments a WHERE a.patient_id = i.patient_id AND a.visit_type = 'MED_CHECK'
+      AND a.${ACTIVE} AND a.starts_at < i.starts_at AND a.id IS DISTINCT FROM i.exclude_id) AS prev_check,
+  (SELECT min(a.starts_at) FROM appointments a WHERE a.patient_id = i.patient_id AND a.visit_type = 'MED_CHECK'
+      AND a.${ACTIVE} AND a.starts_at > i.starts_at AND a.id IS DISTINCT FROM i.exclude_id) AS next_check,
+  (SELECT max(a.starts_at) FROM appointments a WHERE a.patient_id = i.patient_id AND a.visit_type = 'PSYCH_EVAL'
+      AND a.${ACTIVE} AND a.starts_at < i.starts_at AND a.id IS DISTINCT FROM i.exclude_id) AS last_eval,
+  (SELECT CASE
+     WHEN EXISTS (SELECT 1 FROM appointments a WHERE a.provider_id = i.provider_id AND a.status <> 'cancelled'
+                    AND tstzrange(a.starts_at, a.ends_at) && tstzrange(i.starts_at, i.ends_at)
+                    AND a.id IS DISTINCT FROM i.exclude_id) THEN 'provider'
+     WHEN EXISTS (SELECT 1 FROM appointments a WHERE a.patient_id = i.patient_id AND a.status <> 'cancelled'
+                    AND tstzrange(a.starts_at, a.ends_at) && tstzrange(i.starts_at, i.ends_at)
+                    AND a.id IS DISTINCT FROM i.exclude_id) THEN 'patient'
+   END) AS taken,
+  ${storedKeySql('i.user_id', 'i.key')} AS stored_key
+  FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::text[])
+       WITH ORDINALITY AS i(provider_id, patient_id, starts_at, ends_at, exclude_id, user_id, key, n)`;
+
+/**
+ * Everything the booking rules need, for several requests in ONE round trip: the
+ * provider and their zone, the weekly template, time off and closures around the visit,
+ * the patient, their open plans, and the med checks on either side (for cadence).
+ * `excludeId` leaves out the visit being rescheduled. With `idempotency`, the same
+ * snapshot also answers whether the key was used already: a booking and its stored
+ * response commit together, so a visit seen as taken here is never one booked under the
+ * caller's own key unseen. A request naming an unknown provider or patient gets its
+ * NOT_FOUND error in its place; the others are not affected.
+ */
+export async function loadBookingContexts(
+  em: EntityManager,
+  requests: ContextRequest[],
+): Promise<(BookingContext | DomainError)[]> {
+  const rows = await preparedQuery<ContextRow & { n: string }>(em, 'booking-context', CONTEXT_SQL, [
+    requests.map((r) => r.providerId),
+    requests.map((r) => r.patientId),
+    requests.map((r) => r.start.toJSDate()),
+    requests.map((r) => r.end.toJSDate()),
+    requests.map((r) => r.excludeId ?? null),
+    requests.map((r) => r.idempotency?.userId ?? null),
+    requests.map((r) => r.idempotency?.key ?? null),
+  ]);
+  const byRequest = new Map(rows.map((row) => [Number(row.n) - 1, row]));
+  return requests.map((request, i) => toContext(request, byRequest.get(i)));
+}
+
+/** One request's context: loadBookingContexts for a batch of one. */
 export async function loadBookingContext(
   em: EntityManager,
-  input: {
-    providerId: string;
-    patientId: string;
-    start: DateTime;
-    end: DateTime;
-    excludeId?: string;
-    idempotency?: { userId: string; key: string };
-  },
+  request: ContextRequest,
 ): Promise<BookingContext> {
-  const [row] = await preparedQuery<ContextRow>(
-    em,
-    'booking-context',
-    `SELECT
-      (SELECT json_build_object('id', p.id, 'name', p.name, 'roles', p.roles, 'active', p.active,
-              'locationId', p.location_id, 'zone', l.timezone)
-         FROM providers p JOIN locations l ON l.id = p.location_id WHERE p.id = $1) AS provider,
-      (SELECT ${PATIENT_FACTS_SQL} FROM patients p WHERE p.id = $2) AS patient,
-      (SELECT coalesce(json_agg(json_build_object('weekday', b.weekday, 'start', to_char(b.start_time, 'HH24:MI'),
-              'end', to_char(b.end_time, 'HH24:MI'), 'locationId', b.location_id, 'modality', b.modality,
-              'zone', l.timezone)), '[]')
-         FROM working_blocks b JOIN locations l ON l.id = b.location_id WHERE b.provider_id = $1) AS blocks,
-      (SELECT coalesce(json_agg(json_build_object('start', starts_at, 'end', ends_at)), '[]')
-         FROM time_off WHERE provider_id = $1 AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)) AS time_off,
-      (SELECT coalesce(json_agg(json_build_object('locationId', location_id, 'date', closed_on)), '[]')
-         FROM location_closures
-        WHERE location_id = ANY (ARRAY(SELECT location_id FROM working_blocks WHERE provider_id = $1
-                                       UNION SELECT location_id FROM providers WHERE id = $1))
-          -- Sub-selects: the bounds are worked out once, not for every row compared.
-          AND closed_on BETWEEN (SELECT ($3::timestamptz - interval '2 days')::date)
-                            AND (SELECT ($4::timestamptz + interval '2 days')::date)) AS closures,
-      (SELECT coalesce(json_agg(json_build_object('id', id, 'track', track, 'providerId', provider_id,
-              'lastVisitOn', last_visit_on)), '[]')
-         FROM care_plans WHERE patient_id = $2 AND status = 'active') AS plans,
-      (SELECT max(starts_at) FROM appointments WHERE patient_id = $2 AND visit_type = 'MED_CHECK' AND ${ACTIVE}
-          AND starts_at < $3 AND id IS DISTINCT FROM $5) AS prev_check,
-      (SELECT min(starts_at) FROM appointments WHERE patient_id = $2 AND visit_type = 'MED_CHECK' AND ${ACTIVE}
-          AND starts_at > $3 AND id IS DISTINCT FROM $5) AS next_check,
-      (SELECT max(starts_at) FROM appointments WHERE patient_id = $2 AND visit_type = 'PSYCH_EVAL' AND ${ACTIVE}
-          AND starts_at < $3 AND id IS DISTINCT FROM $5) AS last_eval,
-      (SELECT CASE
-         WHEN EXISTS (SELECT 1 FROM appointments WHERE provider_id = $1 AND status <> 'cancelled'
-                        AND tstzrange(starts_at, ends_at) && tstzrange($3, $4) AND id IS DISTINCT FROM $5) THEN 'provider'
-         WHEN EXISTS (SELECT 1 FROM appointments WHERE patient_id = $2 AND status <> 'cancelled'
-                        AND tstzrange(starts_at, ends_at) && tstzrange($3, $4) AND id IS DISTINCT FROM $5) THEN 'patient'
-       END) AS taken,
-      ${storedKeySql('$6', '$7')} AS stored_key`,
-    [
-      input.providerId,
-      input.patientId,
-      input.start.toJSDate(),
-      input.end.toJSDate(),
-      input.excludeId ?? null,
-      input.idempotency?.userId ?? null,
-      input.idempotency?.key ?? null,
-    ],
-  );
-  if (!row?.provider) throw DomainError.notFound('provider', input.providerId);
-  if (!row.patient) throw DomainError.notFound('patient', input.patientId);
+  const [context] = await loadBookingContexts(em, [request]);
+  if (context instanceof DomainError) throw context;
+  return context;
+}
+
+/**
+ * Loads the contexts of concurrent bookings together: the requests that ask during one
+ * turn of the event loop share one statement (up to `maxBatch` each), so a burst of
+ * bookings (500 for one slot) costs Postgres a few statements instead of one each.
+ * Each request still gets its own context, as one query of its own would have given it.
+ */
+export class BookingContextLoader {
+  private waiting: {
+    request: ContextRequest;
+    resolve: (context: BookingContext) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly maxBatch = 64,
+  ) {}
+
+  load(request: ContextRequest): Promise<BookingContext> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ request, resolve, reject });
+      if (this.waiting.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const all = this.waiting;
+    this.waiting = [];
+    for (let from = 0; from < all.length; from += this.maxBatch) {
+      const batch = all.slice(from, from + this.maxBatch);
+      loadBookingContexts(
+        this.em,
+        batch.map((w) => w.request),
+      ).then(
+        (contexts) =>
+          contexts.forEach((context, i) =>
+            context instanceof DomainError ? batch[i].reject(context) : batch[i].resolve(context),
+          ),
+        (error: unknown) => batch.forEach((w) => w.reject(error)),
+      );
+    }
+  }
+}
+
+function toContext(
+  request: ContextRequest,
+  row: ContextRow | undefined,
+): BookingContext | DomainError {
+  if (!row?.provider) return DomainError.notFound('provider', request.providerId);
+  if (!row.patient) return DomainError.notFound('patient', request.patientId);
   const closures = new Map<string, string[]>();
   for (const c of row.closures)
     closures.set(c.locationId, [...(closures.get(c.locationId) ?? []), c.date]);
