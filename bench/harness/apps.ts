@@ -13,11 +13,14 @@ export interface AppProcess {
 }
 
 /**
- * The API as it would be deployed on the bench machine: one process per core (the bench
- * machine has 2), sharing the port (API_PROCESSES, node:cluster). BENCH_API_PROCESSES
- * overrides it, e.g. 1 to measure a single process.
+ * API processes (API_PROCESSES, node:cluster) for the bench's API; BENCH_API_PROCESSES
+ * overrides it. 1 on the 2-core bench machine: there Postgres, Redis and the load
+ * process share the two cores with the API, and a booking costs Postgres about as much
+ * CPU as it costs the API, so a second API process only adds contention (measured
+ * 2026-11-27: bookings/s equal within noise, API CPU per request +40 %, booking p99 and
+ * race p99 worse). Give it the API's share of the cores on a bigger machine.
  */
-export const API_PROCESSES = process.env.BENCH_API_PROCESSES ?? '2';
+export const API_PROCESSES = process.env.BENCH_API_PROCESSES ?? '1';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
