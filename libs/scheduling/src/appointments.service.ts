@@ -33,7 +33,7 @@ import {
 } from './appointment.view';
 import { BookingContextLoader } from './booking-context';
 import { BookingRulesService } from './booking-rules.service';
-import { readStoredKey, replayStored, requestHash } from './idempotency';
+import { idempotencyConflict, readStoredKey, replayStored, requestHash } from './idempotency';
 import {
   insertBooking,
   newAppointmentView,
@@ -187,7 +187,8 @@ export class AppointmentsService {
       // A concurrent request with this key booked something else first.
       if (claim && pgConstraint(error) === 'idempotency_keys_pkey') {
         const stored = await readStoredKey(this.db.manager, claim);
-        if (stored) return replayStored<BookingResult>(stored, claim.hash);
+        if (!stored) throw idempotencyConflict();
+        return replayStored<BookingResult>(stored, claim.hash);
       }
       throw error;
     }
