@@ -28,10 +28,15 @@ export class PlanVisitFacts1764000000004 implements MigrationInterface {
       ALTER TABLE care_plans
         ADD COLUMN last_completed_at timestamptz,
         ADD COLUMN last_booked_at timestamptz`);
-    // The one definition of the two facts, for one patient and track.
+    // The trigger finds a patient's plans of a track, ended ones included (their view
+    // shows the last visit too); the unique index on these columns covers open plans only.
+    await q.query(`CREATE INDEX care_plans_patient_track_idx ON care_plans (patient_id, track)`);
+    // The one definition of the two facts, for one patient and track. A set-returning SQL
+    // function, so the planner inlines it into the statement that calls it (whose plan
+    // PL/pgSQL caches) instead of planning it again on every visit change.
     await q.query(`
-      CREATE FUNCTION care_plan_visit_facts(p_patient uuid, p_track text,
-                                            OUT last_completed_at timestamptz, OUT last_booked_at timestamptz)
+      CREATE FUNCTION care_plan_visit_facts(p_patient uuid, p_track text)
+      RETURNS TABLE (last_completed_at timestamptz, last_booked_at timestamptz)
       LANGUAGE sql STABLE AS $$
         SELECT max(a.starts_at) FILTER (WHERE a.status = 'completed'),
                max(a.starts_at) FILTER (WHERE a.status IN ('scheduled','confirmed','checked_in'))
@@ -44,15 +49,18 @@ export class PlanVisitFacts1764000000004 implements MigrationInterface {
       RETURNS void LANGUAGE plpgsql AS $$
       DECLARE
         v_track text;
+        v_completed timestamptz;
+        v_booked timestamptz;
       BEGIN
         SELECT track INTO v_track FROM visit_types WHERE code = p_visit_type;
         IF v_track IS NULL THEN RETURN; END IF;
         PERFORM 1 FROM patients WHERE id = p_patient FOR NO KEY UPDATE;
-        UPDATE care_plans c SET last_completed_at = f.last_completed_at, last_booked_at = f.last_booked_at
-          FROM care_plan_visit_facts(p_patient, v_track) f
-         WHERE c.patient_id = p_patient AND c.track = v_track
-           AND (c.last_completed_at IS DISTINCT FROM f.last_completed_at
-                OR c.last_booked_at IS DISTINCT FROM f.last_booked_at);
+        SELECT f.last_completed_at, f.last_booked_at INTO v_completed, v_booked
+          FROM care_plan_visit_facts(p_patient, v_track) f;
+        UPDATE care_plans SET last_completed_at = v_completed, last_booked_at = v_booked
+         WHERE patient_id = p_patient AND track = v_track
+           AND (last_completed_at IS DISTINCT FROM v_completed
+                OR last_booked_at IS DISTINCT FROM v_booked);
       END $$`);
     await q.query(`
       CREATE FUNCTION appointments_refresh_plan_facts() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -118,6 +126,7 @@ export class PlanVisitFacts1764000000004 implements MigrationInterface {
     await q.query(`DROP FUNCTION appointments_refresh_plan_facts()`);
     await q.query(`DROP FUNCTION refresh_care_plan_visit_facts(uuid, text)`);
     await q.query(`DROP FUNCTION care_plan_visit_facts(uuid, text)`);
+    await q.query(`DROP INDEX care_plans_patient_track_idx`);
     await q.query(`DROP FUNCTION backfill_care_plan_visit_facts()`);
     await q.query(
       `ALTER TABLE care_plans DROP COLUMN last_booked_at, DROP COLUMN last_completed_at`,
