@@ -187,7 +187,7 @@ describe('reminder delivery end to end: real SMTP server, local SMS gateway, rea
     expect(smsTo('+15550101001')).toHaveLength(2);
     const localTime = start.setZone(zone).setLocale('en-US').toFormat('h:mm a');
     for (const text of [
-      ...mailsTo('anastasia.q@example.com').map((m) => m.raw),
+      ...mailsTo('anastasia.q@example.com').map((m) => m.text),
       ...smsTo('+15550101001').map((m) => m.form.Body ?? ''),
     ]) {
       expect(text).toContain('Anastasia');

@@ -17,6 +17,21 @@ export async function freePort(): Promise<number> {
 export interface ReceivedMail {
   to: string[];
   raw: string;
+  /** The message as a reader sees it: quoted-printable soft line breaks joined, =XX decoded. */
+  text: string;
+}
+
+/**
+ * Nodemailer writes text bodies quoted-printable with lines of at most 76 characters, so
+ * a phrase such as a visit's time can fall across a soft break ("1:1=\r\n2 PM") depending
+ * on the length of what comes before it. Tests read the decoded text.
+ */
+function decodeQuotedPrintable(raw: string): string {
+  const joined = raw.replace(/=\r?\n/g, '');
+  const bytes = joined.replace(/=([0-9A-F]{2})/gi, (_, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
+  return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
 /** A real SMTP server on loopback that keeps what it receives: the email path is exercised end to end. */
@@ -34,9 +49,11 @@ export async function startSmtpSink(): Promise<{
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
         mails.push({
           to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
+          raw,
+          text: decodeQuotedPrintable(raw),
         });
         callback();
       });
