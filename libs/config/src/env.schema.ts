@@ -67,7 +67,7 @@ export const envSchema = z
     REMINDER_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
     /** A claim older than this without an outcome is looked at again by the reconciler. */
     REMINDER_LEASE_SECONDS: z.coerce.number().int().min(1).default(120),
-    RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(1).default(60),
+    RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(1).default(30),
     /** How long a worker's claim on a job lasts; a killed worker's jobs run again after about this long. */
     WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
     /** How often the worker scans care plans for overdue follow-ups (SPEC §2: every 15 minutes). */
