@@ -123,20 +123,21 @@ describe('API_PROCESSES=2: workers share the port, a dead one is replaced, SIGTE
       what: 'two workers and /health/ready',
     });
 
-    // New connections go to the workers in turn: the request lines name both pids.
-    for (let i = 0; i < 6; i++)
-      expect(await getOnNewConnection(`${baseUrl}/health/ready`)).toBe(200);
+    // New connections go to the listening workers in turn: the request lines name both
+    // pids. The second worker may start listening a moment after the first answers, so
+    // requests keep coming on new connections until both have served one.
     await waitFor(
-      () => {
+      async () => {
+        expect(await getOnNewConnection(`${baseUrl}/health/ready`)).toBe(200);
         const pids = new Set(
           output
             .split('\n')
             .filter((line) => line.startsWith('{') && line.includes('"/health/ready"'))
             .map((line) => (JSON.parse(line) as { pid: number }).pid),
         );
-        return Promise.resolve(workers.every((pid) => pids.has(pid)));
+        return workers.every((pid) => pids.has(pid));
       },
-      { timeoutMs: 10_000, what: 'request lines from both workers' },
+      { timeoutMs: 20_000, intervalMs: 100, what: 'request lines from both workers' },
     );
 
     // A worker that dies is replaced.
