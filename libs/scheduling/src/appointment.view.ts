@@ -57,6 +57,17 @@ export function localIso(instant: Date, zone: string): string {
 
 export function appointmentView(row: AppointmentRow): AppointmentView {
   return {
+    ...visitFields(row),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Everything appointmentView shows but the row's own timestamps. */
+export function visitFields(
+  row: Omit<AppointmentRow, 'created_at' | 'updated_at'>,
+): Omit<AppointmentView, 'createdAt' | 'updatedAt'> {
+  return {
     id: row.id,
     patientId: row.patient_id,
     providerId: row.provider_id,
@@ -72,7 +83,5 @@ export function appointmentView(row: AppointmentRow): AppointmentView {
     cancelReason: row.cancel_reason,
     lateCancel: row.late_cancel,
     overrideReason: row.override_reason,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
   };
 }

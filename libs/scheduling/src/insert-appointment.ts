@@ -5,7 +5,7 @@ import type { Modality } from '@app/domain';
 import type { PendingReminder, PlannedReminder } from '@app/reminders';
 import {
   APPOINTMENT_COLUMNS,
-  appointmentView,
+  visitFields,
   type AppointmentRow,
   type AppointmentView,
 } from './appointment.view';
@@ -44,22 +44,27 @@ export async function insertAppointment(
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT DO NOTHING RETURNING *)
      SELECT ${APPOINTMENT_COLUMNS} FROM inserted a JOIN locations l ON l.id = a.location_id`,
-    [
-      v.patientId,
-      v.providerId,
-      v.locationId,
-      v.visitType,
-      v.carePlanId,
-      v.seriesId ?? null,
-      v.start.toJSDate(),
-      v.end.toJSDate(),
-      v.modality,
-      v.overrideReason ?? null,
-      v.overrideBy ?? null,
-      v.createdBy,
-    ],
+    appointmentValues(v),
   );
   return row ?? null;
+}
+
+/** The values of an appointment's insertable columns, in the order both inserts list them. */
+function appointmentValues(v: NewAppointment): unknown[] {
+  return [
+    v.patientId,
+    v.providerId,
+    v.locationId,
+    v.visitType,
+    v.carePlanId,
+    v.seriesId ?? null,
+    v.start.toJSDate(),
+    v.end.toJSDate(),
+    v.modality,
+    v.overrideReason ?? null,
+    v.overrideBy ?? null,
+    v.createdBy,
+  ];
 }
 
 /**
@@ -70,9 +75,8 @@ export function newAppointmentView(
   v: NewAppointment & { id: string },
   timezone: string,
 ): AppointmentView {
-  const unknown = new Date(0);
   return {
-    ...appointmentView({
+    ...visitFields({
       id: v.id,
       patient_id: v.patientId,
       provider_id: v.providerId,
@@ -87,10 +91,9 @@ export function newAppointmentView(
       cancel_reason: null,
       late_cancel: false,
       override_reason: v.overrideReason ?? null,
-      created_at: unknown,
-      updated_at: unknown,
       timezone,
     }),
+    // Written by the statement itself (see insertBooking's stored response).
     createdAt: '',
     updatedAt: '',
   };
@@ -172,18 +175,7 @@ export async function insertBooking(
        FROM ins`,
     [
       v.id,
-      v.patientId,
-      v.providerId,
-      v.locationId,
-      v.visitType,
-      v.carePlanId,
-      v.seriesId ?? null,
-      v.start.toJSDate(),
-      v.end.toJSDate(),
-      v.modality,
-      v.overrideReason ?? null,
-      v.overrideBy ?? null,
-      v.createdBy,
+      ...appointmentValues(v),
       w.audit,
       JSON.stringify(w.patientFacts),
       JSON.stringify(w.reminders),
