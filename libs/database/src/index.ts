@@ -3,3 +3,4 @@ export * from './database.module';
 export * from './entities';
 export * from './pg-errors';
 export * from './pagination';
+export * from './prepared-query';

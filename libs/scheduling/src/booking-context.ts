@@ -11,7 +11,7 @@ import {
   type WorkingBlock,
 } from '@app/domain';
 import { storedKeySql, type StoredKey } from './idempotency';
-import { preparedQuery } from './prepared-query';
+import { preparedQuery } from '@app/database';
 
 export interface BookingContext {
   provider: {

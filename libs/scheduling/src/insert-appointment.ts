@@ -11,7 +11,7 @@ import {
 } from './appointment.view';
 import { PATIENT_FACTS_SQL, type PatientFacts } from './booking-context';
 import type { IdempotencyClaim } from './idempotency';
-import { preparedQuery } from './prepared-query';
+import { preparedQuery } from '@app/database';
 
 export interface NewAppointment {
   patientId: string;

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
 
 /**
- * A booking's hot statements (its context query and its insert) as named prepared
+ * Hot statements (a booking's context query and its insert) as named prepared
  * statements on the pool's connections: Postgres then parses and plans each once per
  * connection instead of on every request, which for the context query was about 1 ms
  * of database CPU per booking, more than executing it. Inside a transaction (`em` with
