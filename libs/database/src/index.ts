@@ -4,3 +4,4 @@ export * from './entities';
 export * from './pg-errors';
 export * from './pagination';
 export * from './prepared-query';
+export * from './statement-batcher';

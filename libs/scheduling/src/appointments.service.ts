@@ -35,7 +35,7 @@ import { BookingContextLoader } from './booking-context';
 import { BookingRulesService } from './booking-rules.service';
 import { idempotencyConflict, readStoredKey, replayStored, requestHash } from './idempotency';
 import {
-  insertBooking,
+  BookingWriter,
   newAppointmentView,
   type BookingWritten,
   type NewAppointment,
@@ -56,6 +56,7 @@ export interface BookInput {
 @Injectable()
 export class AppointmentsService {
   private readonly contexts: BookingContextLoader;
+  private readonly writer: BookingWriter;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -70,12 +71,14 @@ export class AppointmentsService {
     @Optional() @Inject(VISIT_EVENTS) private readonly events?: VisitEvents,
   ) {
     this.contexts = new BookingContextLoader(this.db.manager);
+    this.writer = new BookingWriter(this.db.manager);
   }
 
   /**
    * Books one visit in two round trips. One query loads what the rules need (and the
    * caller's Idempotency-Key, if used); the rules run in memory; one statement writes
-   * the visit with its audit, reminder and idempotency rows (insertBooking). The
+   * the visit with its audit, reminder and idempotency rows (insertBookings, shared with
+   * the bookings written at the same time). The
    * exclusion constraints decide races: INSERT … ON CONFLICT DO NOTHING never deadlocks,
    * and no row back means the slot went to someone else (409 SLOT_TAKEN). A request
    * that will lose holds no transaction and no lock while it learns so.
@@ -159,7 +162,7 @@ export class AppointmentsService {
         : [];
     let written: BookingWritten | null;
     try {
-      written = await insertBooking(this.db.manager, {
+      written = await this.writer.write({
         appointment,
         audit: auditRowsJson(actor, [
           {

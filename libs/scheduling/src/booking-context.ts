@@ -11,7 +11,7 @@ import {
   type WorkingBlock,
 } from '@app/domain';
 import { storedKeySql, type StoredKey } from './idempotency';
-import { preparedQuery } from '@app/database';
+import { preparedQuery, StatementBatcher } from '@app/database';
 
 export interface BookingContext {
   provider: {
@@ -191,46 +191,26 @@ export async function loadBookingContext(
 }
 
 /**
- * Loads the contexts of concurrent bookings together: the requests that ask during one
- * turn of the event loop share one statement (up to `maxBatch` each), so a burst of
- * bookings (500 for one slot) costs Postgres a few statements instead of one each.
- * Each request still gets its own context, as one query of its own would have given it.
+ * Loads the contexts of concurrent bookings together: requests that ask while earlier
+ * loads are running share one statement (up to `maxBatch` each; StatementBatcher), so a
+ * burst of bookings (500 for one slot) costs Postgres a few statements instead of one
+ * each. Each request still gets its own context, as one query of its own would have given it.
  */
 export class BookingContextLoader {
-  private waiting: {
-    request: ContextRequest;
-    resolve: (context: BookingContext) => void;
-    reject: (error: unknown) => void;
-  }[] = [];
+  private readonly batcher: StatementBatcher<ContextRequest, BookingContext>;
 
-  constructor(
-    private readonly em: EntityManager,
-    private readonly maxBatch = 64,
-  ) {}
-
-  load(request: ContextRequest): Promise<BookingContext> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ request, resolve, reject });
-      if (this.waiting.length === 1) setImmediate(() => this.flush());
-    });
+  constructor(em: EntityManager, maxBatch = 64, maxInFlight = 4) {
+    this.batcher = new StatementBatcher<ContextRequest, BookingContext>(
+      (requests) => loadBookingContexts(em, requests),
+      {
+        maxBatch,
+        maxInFlight,
+      },
+    );
   }
 
-  private flush(): void {
-    const all = this.waiting;
-    this.waiting = [];
-    for (let from = 0; from < all.length; from += this.maxBatch) {
-      const batch = all.slice(from, from + this.maxBatch);
-      loadBookingContexts(
-        this.em,
-        batch.map((w) => w.request),
-      ).then(
-        (contexts) =>
-          contexts.forEach((context, i) =>
-            context instanceof DomainError ? batch[i].reject(context) : batch[i].resolve(context),
-          ),
-        (error: unknown) => batch.forEach((w) => w.reject(error)),
-      );
-    }
+  load(request: ContextRequest): Promise<BookingContext> {
+    return this.batcher.submit(request);
   }
 }
 

@@ -11,7 +11,7 @@ import {
 } from './appointment.view';
 import { PATIENT_FACTS_SQL, type PatientFacts } from './booking-context';
 import type { IdempotencyClaim } from './idempotency';
-import { preparedQuery } from '@app/database';
+import { preparedQuery, StatementBatcher, type BatchOutcome } from '@app/database';
 
 export interface NewAppointment {
   patientId: string;
@@ -125,20 +125,23 @@ export interface BookingWritten {
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /**
- * A booking in ONE statement, so in one round trip and without a transaction around it:
- * the visit (ON CONFLICT DO NOTHING: a lost race is no row, and never a deadlock), its
- * audit rows, its confirmation and reminder rows, and the response kept under the
- * caller's Idempotency-Key. They commit together or not at all. A concurrent request
- * with the same key that booked another time makes the key's insert fail (unique
- * violation), and with it the whole statement: the caller then answers from that key.
+ * Bookings in ONE statement, so in one round trip and without a transaction around it.
+ * For each booking: the visit (ON CONFLICT DO NOTHING: a lost race is no row, and never
+ * a deadlock; two bookings of one batch for one slot are a lost race too), its audit
+ * rows, its confirmation and reminder rows, and the response kept under the caller's
+ * Idempotency-Key. They commit together or not at all. A concurrent request with the
+ * same key that booked another time makes the key's insert fail (unique violation), and
+ * with it the whole statement: see {@link BookingWriter} for what a batch then does.
+ * The visits are inserted in patient order, so two batches lock patient rows (the plan
+ * facts trigger) in one order. The answer is in the order of `writes`: null for a visit
+ * that lost its slot.
  */
-export async function insertBooking(
+export async function insertBookings(
   em: EntityManager,
-  w: BookingWrite,
-): Promise<BookingWritten | null> {
-  const v = w.appointment;
-  const key = w.idempotency;
-  const [row] = await preparedQuery<{
+  writes: BookingWrite[],
+): Promise<(BookingWritten | null)[]> {
+  const rows = await preparedQuery<{
+    n: number;
     created_at: string;
     updated_at: string;
     facts_held: boolean;
@@ -147,49 +150,127 @@ export async function insertBooking(
   }>(
     em,
     'booking-insert',
-    `WITH ins AS (
+    `WITH b AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS b(n integer, id uuid, patient_id uuid, provider_id uuid,
+              location_id uuid, visit_type text, care_plan_id uuid, series_id uuid, starts_at timestamptz,
+              ends_at timestamptz, modality text, override_reason text, override_by uuid, created_by uuid,
+              audit jsonb, facts jsonb, reminders jsonb, key_user uuid, key text, key_hash text, response jsonb)),
+     ins AS (
        INSERT INTO appointments (id, patient_id, provider_id, location_id, visit_type, care_plan_id, series_id, starts_at, ends_at,
                                  modality, override_reason, override_by, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       SELECT id, patient_id, provider_id, location_id, visit_type, care_plan_id, series_id, starts_at, ends_at,
+              modality, override_reason, override_by, created_by
+         FROM b ORDER BY patient_id, starts_at
        ON CONFLICT DO NOTHING
-       RETURNING to_char(created_at AT TIME ZONE 'UTC', ${ISO_UTC}) AS created_at,
+       RETURNING id, to_char(created_at AT TIME ZONE 'UTC', ${ISO_UTC}) AS created_at,
                  to_char(updated_at AT TIME ZONE 'UTC', ${ISO_UTC}) AS updated_at),
-     audit AS (${auditInsertSql('$14', 'EXISTS (SELECT 1 FROM ins)')}),
-     held AS (SELECT EXISTS (SELECT 1 FROM patients p WHERE p.id = $2 AND ${PATIENT_FACTS_SQL}::jsonb = $15::jsonb) AS ok),
+     done AS (
+       SELECT b.n, b.id, b.audit, b.reminders, b.key_user, b.key, b.key_hash, b.response, ins.created_at, ins.updated_at,
+              EXISTS (SELECT 1 FROM patients p WHERE p.id = b.patient_id AND ${PATIENT_FACTS_SQL}::jsonb = b.facts) AS facts_held
+         FROM b JOIN ins USING (id)),
+     audit AS (${auditInsertSql(`(SELECT coalesce(jsonb_agg(e), '[]') FROM done, jsonb_array_elements(done.audit) AS e)`)}),
      planned AS (
        INSERT INTO reminders (appointment_id, patient_id, kind, offset_minutes, channel, planned_for, send_at, status, reason)
        SELECT r."appointmentId", r."patientId", r.kind, r."offsetMinutes", r.channel, r."plannedFor", r."sendAt", r.status, r.reason
-         FROM jsonb_to_recordset($16::jsonb) AS r("appointmentId" uuid, "patientId" uuid, kind text, "offsetMinutes" integer,
+         FROM done, jsonb_to_recordset(done.reminders) AS r("appointmentId" uuid, "patientId" uuid, kind text, "offsetMinutes" integer,
               channel text, "plannedFor" timestamptz, "sendAt" timestamptz, status text, reason text)
-        WHERE EXISTS (SELECT 1 FROM ins) AND (SELECT ok FROM held)
-       ON CONFLICT DO NOTHING RETURNING id, send_at, status),
+        WHERE done.facts_held
+       ON CONFLICT DO NOTHING RETURNING id, appointment_id, send_at, status),
      kept AS (
        INSERT INTO idempotency_keys (user_id, key, request_hash, response_status, response_body)
-       SELECT $17::uuid, $18::text, $19::text, 201,
-              jsonb_set(jsonb_set($20::jsonb, '{appointment,createdAt}', to_jsonb(ins.created_at)),
-                        '{appointment,updatedAt}', to_jsonb(ins.updated_at))
-         FROM ins WHERE $18::text IS NOT NULL)
-     SELECT ins.created_at, ins.updated_at, (SELECT ok FROM held) AS facts_held,
-            (SELECT coalesce(array_agg(id), '{}') FROM planned WHERE status = 'pending') AS pending_ids,
-            (SELECT coalesce(array_agg(send_at), '{}') FROM planned WHERE status = 'pending') AS pending_at
-       FROM ins`,
-    [
-      v.id,
-      ...appointmentValues(v),
-      w.audit,
-      JSON.stringify(w.patientFacts),
-      JSON.stringify(w.reminders),
-      key?.userId ?? null,
-      key?.key ?? null,
-      key?.hash ?? null,
-      key ? JSON.stringify(key.response) : null,
-    ],
+       SELECT key_user, key, key_hash, 201,
+              jsonb_set(jsonb_set(response, '{appointment,createdAt}', to_jsonb(created_at)),
+                        '{appointment,updatedAt}', to_jsonb(updated_at))
+         FROM done WHERE key IS NOT NULL)
+     SELECT done.n, done.created_at, done.updated_at, done.facts_held,
+            coalesce(array_agg(planned.id) FILTER (WHERE planned.status = 'pending'), '{}') AS pending_ids,
+            coalesce(array_agg(planned.send_at) FILTER (WHERE planned.status = 'pending'), '{}') AS pending_at
+       FROM done LEFT JOIN planned ON planned.appointment_id = done.id
+      GROUP BY done.n, done.created_at, done.updated_at, done.facts_held`,
+    [`[${writes.map(bookingJson).join(',')}]`],
   );
-  if (!row) return null;
-  return {
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    pending: row.pending_ids.map((id, i) => ({ id, sendAt: row.pending_at[i] })),
-    remindersWritten: row.facts_held,
-  };
+  const written = new Map(rows.map((row) => [row.n, row]));
+  return writes.map((_, n) => {
+    const row = written.get(n);
+    if (!row) return null;
+    return {
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      pending: row.pending_ids.map((id, i) => ({ id, sendAt: row.pending_at[i] })),
+      remindersWritten: row.facts_held,
+    };
+  });
+}
+
+/** One booking of insertBookings' parameter; `audit` is already JSON (auditRowsJson). */
+function bookingJson(w: BookingWrite, n: number): string {
+  const v = w.appointment;
+  const key = w.idempotency;
+  const fields = JSON.stringify({
+    n,
+    id: v.id,
+    patient_id: v.patientId,
+    provider_id: v.providerId,
+    location_id: v.locationId,
+    visit_type: v.visitType,
+    care_plan_id: v.carePlanId,
+    series_id: v.seriesId ?? null,
+    starts_at: new Date(v.start.toMillis()).toISOString(),
+    ends_at: new Date(v.end.toMillis()).toISOString(),
+    modality: v.modality,
+    override_reason: v.overrideReason ?? null,
+    override_by: v.overrideBy ?? null,
+    created_by: v.createdBy,
+    facts: w.patientFacts,
+    reminders: w.reminders,
+    key_user: key?.userId ?? null,
+    key: key?.key ?? null,
+    key_hash: key?.hash ?? null,
+    response: key?.response ?? null,
+  });
+  return `{"audit":${w.audit},${fields.slice(1)}`;
+}
+
+/** A single booking: insertBookings of one. */
+export async function insertBooking(
+  em: EntityManager,
+  w: BookingWrite,
+): Promise<BookingWritten | null> {
+  const [written] = await insertBookings(em, [w]);
+  return written;
+}
+
+/**
+ * Writes concurrent bookings together (StatementBatcher): under load, a statement and a
+ * commit serve several bookings, which divides Postgres' CPU per booking by about two
+ * (docs/decisions.md). A batch that fails as a whole (a key taken by a twin request, a
+ * deadlock between two batches) is written again one booking at a time, so that each
+ * booking gets the outcome it would have had alone.
+ */
+export class BookingWriter {
+  private readonly batcher: StatementBatcher<BookingWrite, BookingWritten | null>;
+
+  constructor(em: EntityManager, maxBatch = 32, maxInFlight = 2) {
+    this.batcher = new StatementBatcher(
+      async (writes): Promise<BatchOutcome<BookingWritten | null>[]> => {
+        if (writes.length === 1) return insertBookings(em, writes);
+        try {
+          return await insertBookings(em, writes);
+        } catch {
+          return Promise.all(
+            writes.map((w) =>
+              insertBooking(em, w).catch((error: unknown) =>
+                error instanceof Error ? error : new Error(String(error)),
+              ),
+            ),
+          );
+        }
+      },
+      { maxBatch, maxInFlight },
+    );
+  }
+
+  write(w: BookingWrite): Promise<BookingWritten | null> {
+    return this.batcher.submit(w);
+  }
 }

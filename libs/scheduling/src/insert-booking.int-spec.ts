@@ -6,7 +6,13 @@ import { createDataSource, pgConstraint } from '@app/database';
 import { planVisitReminders, DEFAULT_POLICY } from '@app/reminders';
 import { createTestDatabase, factories, type TestDatabase } from '@app/testing';
 import type { PatientFacts } from './booking-context';
-import { insertBooking, newAppointmentView, type BookingWrite } from './insert-appointment';
+import {
+  BookingWriter,
+  insertBooking,
+  insertBookings,
+  newAppointmentView,
+  type BookingWrite,
+} from './insert-appointment';
 
 /** The one statement a booking writes, on real Postgres: all of it or none of it. */
 describe('insertBooking', () => {
@@ -154,5 +160,59 @@ describe('insertBooking', () => {
     expect(pgConstraint(error)).toBe('idempotency_keys_pkey');
     expect(await count('appointments', 'id', second.id)).toBe(0);
     expect(await count('audit_events', 'entity_id', second.id)).toBe(0);
+  });
+
+  it('a batch writes each booking with its own rows; two of a batch for one slot are a lost race', async () => {
+    const a = await write('2027-03-04T15:00:00Z', { key: 'k-4a' });
+    const b = await write('2027-03-04T15:15:00Z', { key: 'k-4b' }); // overlaps a: same provider
+    const c = await write('2027-03-04T17:00:00Z', { staleFacts: true });
+    const [wa, wb, wc] = await insertBookings(db.manager, [a.input, b.input, c.input]);
+    // Which of the two gets the slot is the statement's choice (it inserts in patient order).
+    expect([wa, wb].filter((w) => w === null)).toHaveLength(1);
+    const [won, wonBy, lost] = wa ? [wa, a, b] : [wb!, b, a];
+    expect(await count('appointments', 'id', lost.id)).toBe(0);
+    expect(await count('audit_events', 'entity_id', lost.id)).toBe(0);
+    expect(await count('reminders', 'appointment_id', lost.id)).toBe(0);
+    expect(won.remindersWritten).toBe(true);
+    expect(wc?.remindersWritten).toBe(false);
+    for (const [w, id] of [
+      [won, wonBy.id],
+      [wc!, c.id],
+    ] as const) {
+      expect(await count('appointments', 'id', id)).toBe(1);
+      expect(await count('audit_events', 'entity_id', id)).toBe(1);
+      const pending = await db.query<{ id: string }[]>(
+        `SELECT id FROM reminders WHERE appointment_id = $1 AND status = 'pending' ORDER BY id`,
+        [id],
+      );
+      expect(w.pending.map((p) => p.id).sort()).toEqual(pending.map((p) => p.id));
+    }
+    expect(await count('reminders', 'appointment_id', wonBy.id)).toBe(wonBy.input.reminders.length);
+    expect(await count('reminders', 'appointment_id', c.id)).toBe(0);
+    const keys = await db.query<
+      { key: string; response_body: { appointment: Record<string, string> } }[]
+    >(`SELECT key, response_body FROM idempotency_keys WHERE user_id = $1 AND key LIKE 'k-4%'`, [
+      actor.userId,
+    ]);
+    expect(keys).toHaveLength(1);
+    expect(keys[0].key).toBe(wonBy.input.idempotency!.key);
+    expect(keys[0].response_body.appointment).toMatchObject({
+      id: wonBy.id,
+      createdAt: won.createdAt,
+    });
+  });
+
+  it('the writer gives each booking of a failed batch the outcome it has alone', async () => {
+    const used = await write('2027-03-05T15:00:00Z', { key: 'k-5', hash: 'first' });
+    expect(await insertBooking(db.manager, used.input)).not.toBeNull();
+    const twin = await write('2027-03-05T17:00:00Z', { key: 'k-5', hash: 'second' });
+    const other = await write('2027-03-05T18:00:00Z', { key: 'k-6' });
+    // maxInFlight 1 and one turn: both go in one statement, which the twin's key fails.
+    const writer = new BookingWriter(db.manager, 8, 1);
+    const [t, o] = await Promise.allSettled([writer.write(twin.input), writer.write(other.input)]);
+    expect(t.status === 'rejected' && pgConstraint(t.reason)).toBe('idempotency_keys_pkey');
+    expect(o.status === 'fulfilled' && o.value?.remindersWritten).toBe(true);
+    expect(await count('appointments', 'id', twin.id)).toBe(0);
+    expect(await count('appointments', 'id', other.id)).toBe(1);
   });
 });
