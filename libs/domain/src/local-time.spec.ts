@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { instantIn, PROPERTY_RUNS, TEST_ZONES } from './arbitraries.testing';
 import { DomainError } from './errors';
 import {
@@ -69,8 +69,32 @@ describe('WallClockResolver', () => {
       .chain((zone) => fc.record({ zone: fc.constant(zone), at: instantIn(zone) }));
     fc.assert(
       fc.property(case_, ({ zone, at }) => {
-        const z = ianaZone(zone);
-        expect(new WallClockResolver(z).offsetAt(at.toMillis())).toBe(z.offset(at.toMillis()));
+        const intl = IANAZone.create(zone); // luxon's own, asking Intl every time
+        expect(new WallClockResolver(intl).offsetAt(at.toMillis())).toBe(
+          intl.offset(at.toMillis()),
+        );
+      }),
+      PROPERTY_RUNS,
+    );
+  });
+
+  it("ianaZone's DateTimes are luxon's, offsets and calendar moves alike, near DST changes", () => {
+    const case_ = fc.constantFrom(...TEST_ZONES).chain((zone) =>
+      fc.record({
+        zone: fc.constant(zone),
+        at: instantIn(zone),
+        days: fc.integer({ min: -400, max: 400 }),
+        minutes: fc.integer({ min: -3000, max: 3000 }),
+      }),
+    );
+    fc.assert(
+      fc.property(case_, ({ zone, at, days, minutes }) => {
+        const move = (z: string | IANAZone) =>
+          DateTime.fromMillis(at.toMillis(), { zone: z }).minus({ days, minutes }).toISO();
+        expect(ianaZone(zone).offset(at.toMillis())).toBe(
+          IANAZone.create(zone).offset(at.toMillis()),
+        );
+        expect(move(ianaZone(zone))).toBe(move(IANAZone.create(zone)));
       }),
       PROPERTY_RUNS,
     );

@@ -8,16 +8,20 @@ export const MS_PER_DAY = 86_400_000;
 const LOCAL_TIME = /^(\d{2}):(\d{2})(?::(\d{2}))?$/;
 
 // Validating a zone name builds an Intl formatter (~100 µs); the set of zones is small.
-const validZones = new Map<string, IANAZone>();
+const validZones = new Map<string, ProbedZone>();
 
-/** A validated IANA zone; a bad name is the caller's input error, never a crash. */
+/**
+ * A validated IANA zone; a bad name is the caller's input error, never a crash. Its
+ * offsets come from probes kept for the life of the process (see {@link ProbedZone}), so
+ * luxon DateTimes made or moved in it skip Intl: use it rather than a zone's name.
+ */
 export function ianaZone(name: string): IANAZone {
   const known = validZones.get(name);
   if (known) return known;
   if (!IANAZone.isValidZone(name)) {
     throw DomainError.validation('timezone', 'ianaZone', `"${name}" is not an IANA time zone`);
   }
-  const zone = IANAZone.create(name);
+  const zone = new ProbedZone(name);
   validZones.set(name, zone);
   return zone;
 }
@@ -120,6 +124,27 @@ export class WallClockResolver {
   }
 }
 
+/**
+ * An IANA zone that answers luxon's offset questions from a WallClockResolver's probes.
+ * luxon asks a zone for its offset whenever it makes or moves a DateTime in it, and Intl
+ * answers each in microseconds (a tenth of a booking's CPU went there); the probes are
+ * facts about the zone, shared by every request. Near a transition, where the probes
+ * cannot vouch for an offset, the answer is Intl's as before. The resolver itself asks a
+ * plain luxon zone of the same name.
+ */
+class ProbedZone extends IANAZone {
+  readonly resolver: WallClockResolver;
+
+  constructor(name: string) {
+    super(name);
+    this.resolver = new WallClockResolver(IANAZone.create(name));
+  }
+
+  override offset(ts: number): number {
+    return Number.isFinite(ts) ? this.resolver.offsetAt(ts) : super.offset(ts);
+  }
+}
+
 const resolvers = new Map<IANAZone, WallClockResolver>();
 
 /**
@@ -127,6 +152,7 @@ const resolvers = new Map<IANAZone, WallClockResolver>();
  * zone (its offset at given instants), so requests share them instead of asking Intl again.
  */
 export function wallClockResolver(zone: IANAZone): WallClockResolver {
+  if (zone instanceof ProbedZone) return zone.resolver;
   let resolver = resolvers.get(zone);
   if (!resolver) resolvers.set(zone, (resolver = new WallClockResolver(zone)));
   return resolver;

@@ -7,7 +7,7 @@ import { ReminderFailures, type FailedReminder } from '@app/reminders';
 import type { Actor } from '@app/auth';
 import { CLOCK } from '@app/config';
 import { decodeCursor, toPage, type Page } from '@app/database';
-import { DomainError, type Clock, type PlanStatus } from '@app/domain';
+import { DomainError, ianaZone, type Clock, type PlanStatus } from '@app/domain';
 import { CLOSE_REASONS, PLAN_FLAG_KINDS, zeroCounts, type FlagKind } from './flag-kinds';
 import {
   followUpView,
@@ -315,8 +315,8 @@ export class FollowUpsService {
     // The due window, moved to start today once the due date has passed.
     const due =
       isPlanFlag && row.plan_due_on
-        ? DateTime.fromISO(row.plan_due_on, { zone: row.zone })
-        : earliest.setZone(row.zone);
+        ? DateTime.fromISO(row.plan_due_on, { zone: ianaZone(row.zone) })
+        : earliest.setZone(ianaZone(row.zone));
     return {
       key: row.id,
       providerId: row.provider_id,

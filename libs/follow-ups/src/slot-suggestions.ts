@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import {
   expandWorkingWindows,
   freeStarts,
+  ianaZone,
   localDateOf,
   type ProviderRole,
   type Span,
@@ -136,7 +137,7 @@ export async function suggestSlots(
       to: request.to.toMillis(),
       notBefore: notBefore.toMillis(),
     });
-    const start = first && DateTime.fromMillis(first.start, { zone: provider.zone });
+    const start = first && DateTime.fromMillis(first.start, { zone: ianaZone(provider.zone) });
     found.set(
       request.key,
       first && start

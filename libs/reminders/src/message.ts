@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Modality } from '@app/domain';
+import { ianaZone, type Modality } from '@app/domain';
 
 export interface MessageFacts {
   kind: 'confirmation' | 'reminder';
@@ -24,7 +24,7 @@ export interface RenderedMessage {
  * or anything that discloses mental-health care.
  */
 export function renderMessage(facts: MessageFacts): RenderedMessage {
-  const local = DateTime.fromJSDate(facts.startsAt, { zone: facts.zone }).setLocale('en-US');
+  const local = DateTime.fromJSDate(facts.startsAt, { zone: ianaZone(facts.zone) }).setLocale('en-US');
   const when = `${local.toFormat('cccc, LLLL d')} at ${local.toFormat('h:mm a')} (${local.offsetNameShort ?? local.toFormat('ZZ')})`;
   const where =
     facts.modality === 'telehealth'

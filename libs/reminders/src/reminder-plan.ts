@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { planSendTime } from '@app/domain';
+import { ianaZone, planSendTime } from '@app/domain';
 import type { ReminderChannel, ReminderPolicy } from './reminder-policy';
 
 /** What planning needs to know about one visit and its patient. */
@@ -36,7 +36,7 @@ export function idealSendTime(start: DateTime, zone: string, minutesBefore: numb
   // One minus(): luxon moves the days on the calendar first, then the minutes on the
   // time line, as two calls would, with one zone lookup fewer and no DateTime between.
   return start
-    .setZone(zone)
+    .setZone(ianaZone(zone))
     .minus({ days: Math.floor(minutesBefore / 1440), minutes: minutesBefore % 1440 });
 }
 
