@@ -1,17 +1,27 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, CLOCK, type AppConfig } from '@app/config';
 import type { Clock } from '@app/domain';
+import { StatementBatcher } from '@app/database';
 import { jobIds, JobProducer } from '@app/queue';
 import type { PendingReminder } from './reminder-planner.service';
 
 /**
  * The Redis side of reminders: one delayed job per pending row, id = the row's id,
  * payload = the id only. Called after the planning transaction commits; if Redis is
- * away the booking still stands and the reconciler creates the jobs later.
+ * away the booking still stands and the reconciler creates the jobs later. Concurrent
+ * callers (bookings answered together) share one Redis pipeline (StatementBatcher).
  */
 @Injectable()
 export class ReminderQueue {
   private readonly logger = new Logger(ReminderQueue.name);
+
+  private readonly batcher = new StatementBatcher<PendingReminder[], void>(
+    async (lists) => {
+      await this.add(lists.flat());
+      return lists.map(() => undefined);
+    },
+    { maxBatch: 64, maxInFlight: 2 },
+  );
 
   constructor(
     private readonly producer: JobProducer,
@@ -20,6 +30,10 @@ export class ReminderQueue {
   ) {}
 
   async enqueue(reminders: PendingReminder[]): Promise<void> {
+    if (reminders.length > 0) await this.batcher.submit(reminders);
+  }
+
+  private async add(reminders: PendingReminder[]): Promise<void> {
     const now = this.clock.now().toMillis();
     try {
       await this.producer.addMany(
