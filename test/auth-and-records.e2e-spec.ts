@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import { createTestContext, factories, type TestContext } from '@app/testing';
 
 describe('auth, access rules and core records over HTTP', () => {
@@ -31,6 +32,21 @@ describe('auth, access rules and core records over HTTP', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.code).toBe('UNAUTHENTICATED');
     }
+  });
+
+  it('refuses a token once it has expired, though it was accepted before', async () => {
+    const { userId } = await ctx.tokenFor('front_desk');
+    const jwt = ctx.app.get(JwtService, { strict: false });
+    const token = await jwt.signAsync(
+      { sub: userId, role: 'front_desk', pid: null },
+      { expiresIn: 2 },
+    );
+    const { exp } = jwt.decode<{ exp: number }>(token);
+    expect((await ctx.request('GET', '/patients', { token })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    const late = await ctx.request('GET', '/patients', { token });
+    expect(late.status).toBe(401);
+    expect(late.body.code).toBe('UNAUTHENTICATED');
   });
 
   it('refuses a wrong role with 403', async () => {
