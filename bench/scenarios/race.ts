@@ -86,6 +86,27 @@ export const race: Scenario = {
         pool = pool.filter((p) => p !== winner);
         ctx.log(`race ${round + 1}/${rounds}: ${JSON.stringify(statuses)}`);
       }
+      // The floor under the race: the same burst on the same kind of connections to the
+      // API's cheapest route (no token, no body, no database), so HTTP and the load client
+      // alone, on this machine.
+      const floor = await runLoad(
+        'burst floor (GET /health/live)',
+        {
+          kind: 'http',
+          baseUrl: ctx.apiUrl,
+          token: ctx.frontDesk.bearer,
+          concurrency: RACERS,
+          warmPath: '/health/live',
+          maxSeconds: 60,
+          requests: Array.from({ length: RACERS }, () => ({
+            method: 'GET' as const,
+            path: '/health/live',
+          })),
+        },
+        ctx.log,
+      );
+      const floorLatency = summarize(ranLatencies(floor));
+      ctx.log(`burst floor: p50 ${floorLatency.p50} ms, p99 ${floorLatency.p99} ms`);
       const { rows } = await db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM appointments a
           WHERE (a.provider_id, a.starts_at) IN (SELECT * FROM unnest($1::uuid[], $2::timestamptz[]))
@@ -132,6 +153,7 @@ export const race: Scenario = {
           figure: 'race p99',
           value: summary.p99,
           unit: 'ms',
+          baseline: { label: '500 × GET /health/live p99', value: floorLatency.p99, unit: 'ms' },
           target: '≤ 100 ms',
           met: summary.p99 <= 100,
           note:
@@ -147,6 +169,7 @@ export const race: Scenario = {
           perRound,
           latency: summary,
           warmUpLatency: cold,
+          floorLatency,
           apiProcesses: Number(API_PROCESSES),
           deadlocks: newDeadlocks,
           rowsInTable: rows[0].n,
