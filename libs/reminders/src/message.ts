@@ -24,7 +24,9 @@ export interface RenderedMessage {
  * or anything that discloses mental-health care.
  */
 export function renderMessage(facts: MessageFacts): RenderedMessage {
-  const local = DateTime.fromJSDate(facts.startsAt, { zone: ianaZone(facts.zone) }).setLocale('en-US');
+  const local = DateTime.fromJSDate(facts.startsAt, { zone: ianaZone(facts.zone) }).setLocale(
+    'en-US',
+  );
   const when = `${local.toFormat('cccc, LLLL d')} at ${local.toFormat('h:mm a')} (${local.offsetNameShort ?? local.toFormat('ZZ')})`;
   const where =
     facts.modality === 'telehealth'
