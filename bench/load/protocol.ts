@@ -15,6 +15,11 @@ export interface HttpLoadSpec {
   requests: HttpRequestSpec[];
   /** Sent first on every connection and not measured (keeps TCP setup out of the figures). */
   warmPath?: string;
+  /**
+   * Sent by this same process before `requests`, in the same closed loop, and not
+   * measured: the client's own start (its code not yet compiled) stays out of the figures.
+   */
+  warmRequests?: HttpRequestSpec[];
   /** Stop early after this long, whatever is left. */
   maxSeconds: number;
 }
@@ -25,6 +30,8 @@ export interface PgLoadSpec {
   concurrency: number;
   sql: string;
   params: unknown[][];
+  /** Run first, not measured, as HttpLoadSpec.warmRequests; their rows are in `returned` too. */
+  warmParams?: unknown[][];
   maxSeconds: number;
 }
 

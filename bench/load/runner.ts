@@ -131,27 +131,24 @@ function sender(spec: HttpLoadSpec) {
 
 async function runHttp(spec: HttpLoadSpec): Promise<LoadResult> {
   const send = sender(spec);
-  const t = tracker(spec.requests.length);
   if (spec.warmPath) {
     const warm = { method: 'GET' as const, path: spec.warmPath };
     await Promise.all(Array.from({ length: spec.concurrency }, () => send(warm)));
   }
-  const seconds = await closedLoop(
-    spec.requests.length,
-    spec.concurrency,
-    spec.maxSeconds,
-    t,
-    async (i) => {
+  const pass = (requests: HttpRequestSpec[], t: Tracker) =>
+    closedLoop(requests.length, spec.concurrency, spec.maxSeconds, t, async (i) => {
       try {
-        const res = await send(spec.requests[i]);
+        const res = await send(requests[i]);
         t.outcomes[i] = res.status;
         if (res.status >= 300) sample(t, String(res.status), res.body);
       } catch (error) {
         t.outcomes[i] = 0;
         sample(t, 'network', error instanceof Error ? error.message : String(error));
       }
-    },
-  );
+    });
+  if (spec.warmRequests?.length) await pass(spec.warmRequests, tracker(spec.warmRequests.length));
+  const t = tracker(spec.requests.length);
+  const seconds = await pass(spec.requests, t);
   return {
     latencies: t.latencies,
     outcomes: t.outcomes,
@@ -172,28 +169,29 @@ async function runPg(spec: PgLoadSpec): Promise<LoadResult> {
       return client;
     }),
   );
-  const t = tracker(spec.params.length);
   const free = [...clients];
+  const pass = (params: unknown[][], t: Tracker) =>
+    closedLoop(params.length, spec.concurrency, spec.maxSeconds, t, async (i) => {
+      const client = free.pop()!;
+      try {
+        const { rows } = await client.query<Record<string, unknown>>(spec.sql, params[i]);
+        t.outcomes[i] = rows.length > 0 ? 1 : 0;
+        for (const row of rows) t.returned.push(String(Object.values(row)[0]));
+      } catch (error) {
+        t.outcomes[i] = -1;
+        sample(t, 'error', error instanceof Error ? error.message : String(error));
+      } finally {
+        free.push(client);
+      }
+    });
+  const t = tracker(spec.params.length);
   try {
-    const seconds = await closedLoop(
-      spec.params.length,
-      spec.concurrency,
-      spec.maxSeconds,
-      t,
-      async (i) => {
-        const client = free.pop()!;
-        try {
-          const { rows } = await client.query<Record<string, unknown>>(spec.sql, spec.params[i]);
-          t.outcomes[i] = rows.length > 0 ? 1 : 0;
-          for (const row of rows) t.returned.push(String(Object.values(row)[0]));
-        } catch (error) {
-          t.outcomes[i] = -1;
-          sample(t, 'error', error instanceof Error ? error.message : String(error));
-        } finally {
-          free.push(client);
-        }
-      },
-    );
+    if (spec.warmParams?.length) {
+      const warm = tracker(spec.warmParams.length);
+      await pass(spec.warmParams, warm);
+      t.returned.push(...warm.returned);
+    }
+    const seconds = await pass(spec.params, t);
     return {
       latencies: t.latencies,
       outcomes: t.outcomes,
