@@ -7,7 +7,7 @@ import { auditRowsJson, AuditService } from '@app/audit';
 import { isStaff, type Actor } from '@app/auth';
 import { VisitTypesService } from '@app/clinic';
 import { CLOCK } from '@app/config';
-import { PG, pgConstraint, pgErrorCode } from '@app/database';
+import { PG, pgConstraint, pgErrorCode, StatementBatcher } from '@app/database';
 import {
   canReschedule,
   DomainError,
@@ -40,7 +40,12 @@ import {
   type BookingWritten,
   type NewAppointment,
 } from './insert-appointment';
-import { bookingConflict, slotTaken } from './slot-conflict';
+import {
+  bookingConflicts,
+  slotTaken,
+  type ConflictAnswer,
+  type ConflictQuestion,
+} from './slot-conflict';
 import { VISIT_EVENTS, type VisitEvents } from './visit-events';
 
 export interface BookInput {
@@ -57,6 +62,7 @@ export interface BookInput {
 export class AppointmentsService {
   private readonly contexts: BookingContextLoader;
   private readonly writer: BookingWriter;
+  private readonly conflicts: StatementBatcher<ConflictQuestion, ConflictAnswer>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -72,6 +78,13 @@ export class AppointmentsService {
   ) {
     this.contexts = new BookingContextLoader(this.db.manager);
     this.writer = new BookingWriter(this.db.manager);
+    this.conflicts = new StatementBatcher(
+      (questions) => bookingConflicts(this.db.manager, questions),
+      {
+        maxBatch: 64,
+        maxInFlight: 4,
+      },
+    );
   }
 
   /**
@@ -88,27 +101,22 @@ export class AppointmentsService {
     const visitType = await this.visitTypes.get(input.visitType);
     const now = this.clock.now();
     const modality = input.modality ?? 'in_person';
-    const claim = idempotencyKey
-      ? {
-          userId: actor.userId,
-          key: idempotencyKey,
-          hash: requestHash('POST /appointments', {
-            ...input,
-            startsAt: input.startsAt.toMillis(),
-          }),
-        }
-      : undefined;
+    const key = idempotencyKey ? { userId: actor.userId, key: idempotencyKey } : undefined;
+    // Hashed only when a stored answer is compared or a new one kept: a request the rules
+    // refuse (most of a race's losers) never needs it.
+    const hash = () =>
+      requestHash('POST /appointments', { ...input, startsAt: input.startsAt.toMillis() });
     const end = input.startsAt.plus({ minutes: visitType.durationMinutes });
     const ctx = await this.contexts.load({
       providerId: input.providerId,
       patientId: input.patientId,
       start: input.startsAt,
       end,
-      idempotency: claim,
+      idempotency: key,
     });
     // A retry of a booking that already succeeded answers from the stored response before
     // the rules run (its own visit would otherwise make the slot look taken).
-    if (claim && ctx.storedKey) return replayStored<BookingResult>(ctx.storedKey, claim.hash);
+    if (key && ctx.storedKey) return replayStored<BookingResult>(ctx.storedKey, hash());
     const checked = this.rules.evaluate(
       ctx,
       {
@@ -121,6 +129,7 @@ export class AppointmentsService {
       },
       end,
     );
+    const claim = key && { ...key, hash: hash() };
     const timezone = ctx.zones[checked.locationId] ?? ctx.provider.zone;
     const appointment: NewAppointment & { id: string } = {
       id: randomUUID(),
@@ -198,7 +207,7 @@ export class AppointmentsService {
     if (!written) {
       // The slot went to another request while this one checked it; that request may be
       // a twin with the same key, whose answer is then this one's too.
-      const lost = await bookingConflict(this.db.manager, {
+      const lost = await this.conflicts.submit({
         providerId: input.providerId,
         start: input.startsAt,
         end,

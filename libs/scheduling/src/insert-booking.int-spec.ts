@@ -13,6 +13,7 @@ import {
   newAppointmentView,
   type BookingWrite,
 } from './insert-appointment';
+import { bookingConflicts } from './slot-conflict';
 
 /** The one statement a booking writes, on real Postgres: all of it or none of it. */
 describe('insertBooking', () => {
@@ -214,5 +215,23 @@ describe('insertBooking', () => {
     expect(o.status === 'fulfilled' && o.value?.remindersWritten).toBe(true);
     expect(await count('appointments', 'id', twin.id)).toBe(0);
     expect(await count('appointments', 'id', other.id)).toBe(1);
+  });
+
+  it("bookingConflicts answers many lost races in one statement, each with its key's answer", async () => {
+    const taken = await write('2027-03-08T15:00:00Z', { key: 'k-8' });
+    expect(await insertBooking(db.manager, taken.input)).not.toBeNull();
+    const start = DateTime.fromISO('2027-03-08T15:15:00Z');
+    const answers = await bookingConflicts(db.manager, [
+      { providerId: randomUUID(), start, end: start.plus({ minutes: 30 }) },
+      {
+        providerId,
+        start,
+        end: start.plus({ minutes: 30 }),
+        idempotency: { userId: actor.userId, key: 'k-8' },
+      },
+      { providerId, start: start.plus({ hours: 3 }), end: start.plus({ hours: 4 }) },
+    ]);
+    expect(answers.map((a) => a.conflict)).toEqual(['patient', 'provider', 'patient']);
+    expect(answers.map((a) => a.storedKey !== null)).toEqual([false, true, false]);
   });
 });

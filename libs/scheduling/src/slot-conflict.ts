@@ -23,32 +23,48 @@ export async function conflictOf(
   return row?.provider ? 'provider' : 'patient';
 }
 
+export interface ConflictQuestion {
+  providerId: string;
+  start: DateTime;
+  end: DateTime;
+  idempotency?: { userId: string; key: string };
+}
+
+export interface ConflictAnswer {
+  conflict: 'provider' | 'patient';
+  storedKey: StoredKey | null;
+}
+
 /**
- * After a booking's insert found its slot taken: whose calendar it collided with and, in
- * the same round trip, what the caller's Idempotency-Key holds now (a twin request with
- * the same key may be the one that took it).
+ * After bookings' inserts found their slots taken: whose calendar each collided with
+ * and, in the same round trip, what each caller's Idempotency-Key holds now (a twin
+ * request with the same key may be the one that took it). One statement for many: the
+ * losers of a race learn it together.
  */
-export async function bookingConflict(
+export async function bookingConflicts(
   em: EntityManager,
-  input: {
-    providerId: string;
-    start: DateTime;
-    end: DateTime;
-    idempotency?: { userId: string; key: string };
-  },
-): Promise<{ conflict: 'provider' | 'patient'; storedKey: StoredKey | null }> {
-  const [row] = await em.query<{ provider: boolean; stored_key: StoredKey | null }[]>(
-    `SELECT ${PROVIDER_BUSY} AS provider, ${storedKeySql('$5', '$6')} AS stored_key`,
+  questions: ConflictQuestion[],
+): Promise<ConflictAnswer[]> {
+  const rows = await em.query<{ n: string; provider: boolean; stored_key: StoredKey | null }[]>(
+    `SELECT q.n,
+            EXISTS (SELECT 1 FROM appointments a WHERE a.provider_id = q.provider_id AND a.status <> 'cancelled'
+                       AND tstzrange(a.starts_at, a.ends_at) && tstzrange(q.s, q.e)) AS provider,
+            ${storedKeySql('q.user_id', 'q.key')} AS stored_key
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::uuid[], $5::text[])
+            WITH ORDINALITY AS q(provider_id, s, e, user_id, key, n)`,
     [
-      input.providerId,
-      input.start.toJSDate(),
-      input.end.toJSDate(),
-      null,
-      input.idempotency?.userId ?? null,
-      input.idempotency?.key ?? null,
+      questions.map((q) => q.providerId),
+      questions.map((q) => q.start.toJSDate()),
+      questions.map((q) => q.end.toJSDate()),
+      questions.map((q) => q.idempotency?.userId ?? null),
+      questions.map((q) => q.idempotency?.key ?? null),
     ],
   );
-  return { conflict: row?.provider ? 'provider' : 'patient', storedKey: row?.stored_key ?? null };
+  const byQuestion = new Map(rows.map((row) => [Number(row.n) - 1, row]));
+  return questions.map((_, i) => {
+    const row = byQuestion.get(i);
+    return { conflict: row?.provider ? 'provider' : 'patient', storedKey: row?.stored_key ?? null };
+  });
 }
 
 export function slotTaken(conflict: 'provider' | 'patient'): DomainError {
