@@ -68,7 +68,7 @@ function markdown(run: BenchRun): string {
     `- Machine: ${run.machine.cpus} cores, Node ${run.machine.node}, ${run.machine.postgres}. ` +
       `1-minute load average ${load.before[0].toFixed(2)} before, ${load.min.toFixed(2)}–${load.max.toFixed(2)} ` +
       `during, ${load.after[0].toFixed(2)} after${load.max > run.machine.cpus * 0.75 ? ' (other work shared the CPU: expect noise)' : ''}.`,
-    `- App: the production build (\`node dist/apps/api/src/main.js\`, NODE_ENV=production, LOG_LEVEL=warn), ` +
+    `- App: the production build (\`node --max-semi-space-size=32 dist/apps/api/src/main.js\`, NODE_ENV=production, LOG_LEVEL=warn), ` +
       `dist written ${run.build.distBuiltAt} (${run.build.action}${run.build.note ? `: ${run.build.note}` : ''}).`,
     `- Data: ${run.datasets
       .map((d) =>
