@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { API_PROCESSES } from '../harness/apps';
 import { countOutcomes, ranLatencies, runLoad } from '../harness/load';
 import { summarize } from '../harness/stats';
+import type { HttpRequestSpec } from '../load/protocol';
 import { bookablePatients, freeStarts } from './fixtures';
 import { MAIN_PLANS } from './sizes';
 import type { BenchContext, Scenario, ScenarioOutcome } from './types';
@@ -17,6 +18,22 @@ const TITLE = '500 concurrent requests for one slot';
  * timings are those of a just-started API (code not yet optimised, pool connections
  * and prepared statements not yet made), which is not what a clinic's server is.
  */
+/** RACERS requests at once, each on its own already-open connection. */
+const burst = (ctx: BenchContext, label: string, requests: HttpRequestSpec[]) =>
+  runLoad(
+    label,
+    {
+      kind: 'http',
+      baseUrl: ctx.apiUrl,
+      token: ctx.frontDesk.bearer,
+      concurrency: RACERS,
+      warmPath: '/health/live',
+      maxSeconds: 60,
+      requests,
+    },
+    ctx.log,
+  );
+
 export const race: Scenario = {
   id: 'race',
   title: TITLE,
@@ -53,29 +70,21 @@ export const race: Scenario = {
         const slot = slots[round];
         const racers = pool.slice(0, RACERS);
         const run = randomUUID().slice(0, 8);
-        const result = await runLoad(
+        const result = await burst(
+          ctx,
           `race ${round + 1}/${rounds}`,
-          {
-            kind: 'http',
-            baseUrl: ctx.apiUrl,
-            token: ctx.frontDesk.bearer,
-            concurrency: RACERS,
-            warmPath: '/health/live',
-            maxSeconds: 60,
-            requests: racers.map((patientId, i) => ({
-              method: 'POST',
-              path: '/appointments',
-              headers: { 'idempotency-key': `race-${run}-${i}` },
-              body: {
-                patientId,
-                providerId: slot.providerId,
-                visitType: 'MED_CHECK',
-                startsAt: slot.startsAt,
-                modality: slot.modality,
-              },
-            })),
-          },
-          ctx.log,
+          racers.map((patientId, i): HttpRequestSpec => ({
+            method: 'POST',
+            path: '/appointments',
+            headers: { 'idempotency-key': `race-${run}-${i}` },
+            body: {
+              patientId,
+              providerId: slot.providerId,
+              visitType: 'MED_CHECK',
+              startsAt: slot.startsAt,
+              modality: slot.modality,
+            },
+          })),
         );
         const statuses = countOutcomes(result);
         perRound.push(statuses);
@@ -89,21 +98,10 @@ export const race: Scenario = {
       // The floor under the race: the same burst on the same kind of connections to the
       // API's cheapest route (no token, no body, no database), so HTTP and the load client
       // alone, on this machine.
-      const floor = await runLoad(
+      const floor = await burst(
+        ctx,
         'burst floor (GET /health/live)',
-        {
-          kind: 'http',
-          baseUrl: ctx.apiUrl,
-          token: ctx.frontDesk.bearer,
-          concurrency: RACERS,
-          warmPath: '/health/live',
-          maxSeconds: 60,
-          requests: Array.from({ length: RACERS }, () => ({
-            method: 'GET' as const,
-            path: '/health/live',
-          })),
-        },
-        ctx.log,
+        Array.from({ length: RACERS }, () => ({ method: 'GET', path: '/health/live' })),
       );
       const floorLatency = summarize(ranLatencies(floor));
       ctx.log(`burst floor: p50 ${floorLatency.p50} ms, p99 ${floorLatency.p99} ms`);

@@ -78,24 +78,31 @@ export function newAppointmentView(
   return {
     ...visitFields({
       id: v.id,
-      patient_id: v.patientId,
-      provider_id: v.providerId,
-      location_id: v.locationId,
-      visit_type: v.visitType,
-      care_plan_id: v.carePlanId,
-      series_id: v.seriesId ?? null,
-      starts_at: v.start.toJSDate(),
-      ends_at: v.end.toJSDate(),
-      modality: v.modality,
+      ...appointmentColumns(v),
       status: 'scheduled',
       cancel_reason: null,
       late_cancel: false,
-      override_reason: v.overrideReason ?? null,
       timezone,
     }),
     // Written by the statement itself (see insertBooking's stored response).
     createdAt: '',
     updatedAt: '',
+  };
+}
+
+/** The columns of a new visit that describe it, as the table names them. */
+function appointmentColumns(v: NewAppointment) {
+  return {
+    patient_id: v.patientId,
+    provider_id: v.providerId,
+    location_id: v.locationId,
+    visit_type: v.visitType,
+    care_plan_id: v.carePlanId,
+    series_id: v.seriesId ?? null,
+    starts_at: v.start.toJSDate(),
+    ends_at: v.end.toJSDate(),
+    modality: v.modality,
+    override_reason: v.overrideReason ?? null,
   };
 }
 
@@ -209,16 +216,7 @@ function bookingJson(w: BookingWrite, n: number): string {
   const fields = JSON.stringify({
     n,
     id: v.id,
-    patient_id: v.patientId,
-    provider_id: v.providerId,
-    location_id: v.locationId,
-    visit_type: v.visitType,
-    care_plan_id: v.carePlanId,
-    series_id: v.seriesId ?? null,
-    starts_at: new Date(v.start.toMillis()).toISOString(),
-    ends_at: new Date(v.end.toMillis()).toISOString(),
-    modality: v.modality,
-    override_reason: v.overrideReason ?? null,
+    ...appointmentColumns(v), // dates become ISO strings
     override_by: v.overrideBy ?? null,
     created_by: v.createdBy,
     facts: w.patientFacts,
