@@ -1,10 +1,7 @@
 import { DateTime } from 'luxon';
-import { JOB_QUEUE, JobProducer, jobIds } from '@app/queue';
-import { ReminderReconciler } from '@app/reminders';
 import { clinic, ny, ZONE, type Clinic } from './scheduling-fixture';
 
 interface Reminder {
-  id: string;
   kind: string;
   offsetMinutes: number;
   channel: string;
@@ -64,27 +61,6 @@ describe('reminder planning (no worker: rows only)', () => {
         'reminder 2h sms pending @2027-02-19 20:59',
       ].sort(),
     );
-  });
-
-  it('Redis holds the jobs due within the horizon only; the reconciler adds a job once its time comes near', async () => {
-    const patient = await c.f.patient({ consentSms: true, consentEmail: true });
-    const id = await book(patient.id, ny('2027-02-22T09:00'));
-    const rows = await reminders(id);
-    const queue = c.ctx.app.get(JobProducer).queue(JOB_QUEUE['send-reminder']);
-    const hasJob = async (r: Reminder) =>
-      (await queue.getJob(jobIds.sendReminder(r.id))) !== undefined;
-    const confirmation = rows.find((r) => r.kind === 'confirmation')!;
-    const [soon, ...later] = rows.filter((r) => r.kind === 'reminder');
-    expect(await hasJob(confirmation)).toBe(true); // due now
-    for (const r of [soon, ...later]) expect(await hasJob(r)).toBe(false); // due in days
-    // Time passes for one of them: due 10 minutes after the clinic's clock.
-    await c.ctx.db.query(`UPDATE reminders SET send_at = $2 WHERE id = $1`, [
-      soon.id,
-      DateTime.fromISO('2027-02-15T10:10', { zone: ZONE }).toJSDate(),
-    ]);
-    await c.ctx.app.get(ReminderReconciler).reconcile();
-    expect(await hasJob(soon)).toBe(true);
-    for (const r of later) expect(await hasJob(r)).toBe(false);
   });
 
   it('across the March DST change the planned times are right on the local clock', async () => {

@@ -6,18 +6,11 @@ import { jobIds, JobProducer } from '@app/queue';
 import type { PendingReminder } from './reminder-planner.service';
 
 /**
- * The Redis side of reminders: one delayed job per pending row due within the queue's
- * horizon (queueHorizonMs), id = the row's id, payload = the id only. Called after the
- * planning transaction commits; a reminder due later, and any job Redis lost, is created
- * by the reconciler once its time comes within the horizon (decisions §2). If Redis is
- * away the booking still stands. Concurrent callers (bookings answered together) share
- * one Redis pipeline (StatementBatcher).
+ * The Redis side of reminders: one delayed job per pending row, id = the row's id,
+ * payload = the id only. Called after the planning transaction commits; if Redis is
+ * away the booking still stands and the reconciler creates the jobs later. Concurrent
+ * callers (bookings answered together) share one Redis pipeline (StatementBatcher).
  */
-export function queueHorizonMs(config: Pick<AppConfig, 'RECONCILE_EVERY_SECONDS'>): number {
-  // Four reconciler runs at least: a reminder is in Redis minutes before it is due.
-  return Math.max(15 * 60_000, 4 * config.RECONCILE_EVERY_SECONDS * 1000);
-}
-
 @Injectable()
 export class ReminderQueue {
   private readonly logger = new Logger(ReminderQueue.name);
@@ -36,11 +29,8 @@ export class ReminderQueue {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Adds the jobs of the reminders due within the horizon; the reconciler adds the rest later. */
   async enqueue(reminders: PendingReminder[]): Promise<void> {
-    const until = this.clock.now().toMillis() + queueHorizonMs(this.config);
-    const near = reminders.filter((r) => r.sendAt.getTime() <= until);
-    if (near.length > 0) await this.batcher.submit(near);
+    if (reminders.length > 0) await this.batcher.submit(reminders);
   }
 
   private async add(reminders: PendingReminder[]): Promise<void> {

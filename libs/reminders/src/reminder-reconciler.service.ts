@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, CLOCK, type AppConfig } from '@app/config';
-import type { Clock } from '@app/domain';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ReminderFailures } from './reminder-failures';
-import { queueHorizonMs, ReminderQueue } from './reminder-queue.service';
+import { ReminderQueue } from './reminder-queue.service';
 
 const BATCH = 2_000;
 
@@ -16,11 +15,9 @@ export interface ReconcileResult {
 
 /**
  * Makes Redis agree with Postgres, so losing Redis loses no reminder:
- *  - every pending row due within the queue's horizon gets its job (BullMQ ignores ids
- *    it already has; a row whose time passed while Redis was away goes out at once, or
- *    is skipped as expired by the sender if the visit has started). Rows due later wait
- *    in Postgres: Redis holds minutes of reminders, not months, and a run reads only
- *    those minutes' rows (reminders_due_idx);
+ *  - every pending row gets its job back (BullMQ ignores ids it already has; a row whose
+ *    time passed while Redis was away goes out at once, or is skipped as expired by the
+ *    sender if the visit has started);
  *  - a claim that never reported back is settled: with the `log` transport nothing was
  *    delivered (delivery and `sent` commit together), so it is pending again; with a
  *    real channel delivery is unknown, so it is failed and the front desk is told.
@@ -33,21 +30,18 @@ export class ReminderReconciler {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
     private readonly queue: ReminderQueue,
     private readonly failures: ReminderFailures,
   ) {}
 
   async reconcile(): Promise<ReconcileResult> {
     const { requeued, failed } = await this.settleStaleClaims();
-    const until = this.clock.now().toMillis() + queueHorizonMs(this.config);
     let enqueued = 0;
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const rows = await this.db.query<{ id: string; send_at: Date }[]>(
-        `SELECT id, send_at FROM reminders
-          WHERE status = 'pending' AND send_at <= $3 AND id > $1 ORDER BY id LIMIT $2`,
-        [after, BATCH, new Date(until)],
+        `SELECT id, send_at FROM reminders WHERE status = 'pending' AND id > $1 ORDER BY id LIMIT $2`,
+        [after, BATCH],
       );
       if (rows.length === 0) break;
       await this.queue.enqueue(rows.map((r) => ({ id: r.id, sendAt: r.send_at })));
