@@ -172,8 +172,11 @@ export async function insertBookings(
        RETURNING id, to_char(created_at AT TIME ZONE 'UTC', ${ISO_UTC}) AS created_at,
                  to_char(updated_at AT TIME ZONE 'UTC', ${ISO_UTC}) AS updated_at),
      done AS (
+       -- A scalar subquery, one primary-key probe per booking: as EXISTS, the planner may
+       -- hash the facts of every patient (a scan of the table) for a batch it guesses at 100 rows.
        SELECT b.n, b.id, b.audit, b.reminders, b.key_user, b.key, b.key_hash, b.response, ins.created_at, ins.updated_at,
-              EXISTS (SELECT 1 FROM patients p WHERE p.id = b.patient_id AND ${PATIENT_FACTS_SQL}::jsonb = b.facts) AS facts_held
+              coalesce((SELECT ${PATIENT_FACTS_SQL}::jsonb FROM patients p WHERE p.id = b.patient_id) = b.facts, false)
+                AS facts_held
          FROM b JOIN ins USING (id)),
      audit AS (${auditInsertSql(`(SELECT coalesce(jsonb_agg(e), '[]') FROM done, jsonb_array_elements(done.audit) AS e)`)}),
      planned AS (
