@@ -3,7 +3,8 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { UserEntity, type UserRole } from '@app/database';
-import { DomainError } from '@app/domain';
+import { CLOCK } from '@app/config';
+import { DomainError, type Clock } from '@app/domain';
 import type { Actor } from './actor';
 import { LoginLimiter } from './login-limiter';
 import { DUMMY_HASH, verifyPassword } from './passwords';
@@ -32,6 +33,7 @@ export class AuthService {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @Inject(JwtService) private readonly jwt: JwtService,
     @Inject(LoginLimiter) private readonly limiter: LoginLimiter,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async login(
@@ -56,7 +58,7 @@ export class AuthService {
   /** Token → actor; any defect is UNAUTHENTICATED, never a 500. */
   async verify(token: string): Promise<Actor> {
     const known = this.verified.get(token);
-    if (known && Date.now() < known.expiresAtMs) return known.actor;
+    if (known && this.clock.now().toMillis() < known.expiresAtMs) return known.actor;
     this.verified.delete(token);
     let claims: TokenClaims;
     try {
