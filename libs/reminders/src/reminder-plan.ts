@@ -94,3 +94,22 @@ export function planVisitReminders(
   }
   return rows;
 }
+
+/**
+ * An INSERT of planned reminder rows held as JSON ({@link PlannedReminder}[]) in `json`,
+ * usable as a statement of its own or as a data-modifying CTE: `from` joins the rows'
+ * source in (e.g. `done` for `done.reminders`), `where` filters it. Rows already there
+ * (the unique key) are left alone; the inserted ones come back.
+ */
+export function plannedRemindersInsertSql(
+  json: string,
+  options: { from?: string; where?: string } = {},
+): string {
+  return `INSERT INTO reminders (appointment_id, patient_id, kind, offset_minutes, channel, planned_for, send_at, status, reason)
+    SELECT r."appointmentId", r."patientId", r.kind, r."offsetMinutes", r.channel, r."plannedFor", r."sendAt", r.status, r.reason
+      FROM ${options.from ? `${options.from}, ` : ''}jsonb_to_recordset(${json})
+        AS r("appointmentId" uuid, "patientId" uuid, kind text, "offsetMinutes" integer,
+             channel text, "plannedFor" timestamptz, "sendAt" timestamptz, status text, reason text)
+     WHERE ${options.where ?? 'true'}
+    ON CONFLICT DO NOTHING RETURNING id, appointment_id, send_at, status`;
+}

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CLOCK } from '@app/config';
 import type { Clock } from '@app/domain';
-import { planVisitReminders, type PlannedReminder } from './reminder-plan';
+import {
+  plannedRemindersInsertSql,
+  planVisitReminders,
+  type PlannedReminder,
+} from './reminder-plan';
 import { ReminderSettingsService } from './reminder-settings.service';
 
 export interface PendingReminder {
@@ -109,26 +113,9 @@ export class ReminderPlanner {
 
   private async insert(em: EntityManager, rows: PlannedReminder[]): Promise<PendingReminder[]> {
     if (rows.length === 0) return [];
-    const columns = 9;
-    const values = rows.map(
-      (_, i) =>
-        `(${Array.from({ length: columns }, (__, c) => `$${i * columns + c + 1}`).join(', ')})`,
-    );
-    const params = rows.flatMap((r) => [
-      r.appointmentId,
-      r.patientId,
-      r.kind,
-      r.offsetMinutes,
-      r.channel,
-      r.plannedFor,
-      r.sendAt,
-      r.status,
-      r.reason,
-    ]);
     const inserted = await em.query<{ id: string; send_at: Date; status: string }[]>(
-      `INSERT INTO reminders (appointment_id, patient_id, kind, offset_minutes, channel, planned_for, send_at, status, reason)
-       VALUES ${values.join(', ')} ON CONFLICT DO NOTHING RETURNING id, send_at, status`,
-      params,
+      plannedRemindersInsertSql('$1::jsonb'),
+      [JSON.stringify(rows)],
     );
     return inserted
       .filter((r) => r.status === 'pending')

@@ -2,7 +2,11 @@ import type { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { auditInsertSql } from '@app/audit';
 import type { Modality } from '@app/domain';
-import type { PendingReminder, PlannedReminder } from '@app/reminders';
+import {
+  plannedRemindersInsertSql,
+  type PendingReminder,
+  type PlannedReminder,
+} from '@app/reminders';
 import {
   APPOINTMENT_COLUMNS,
   visitFields,
@@ -179,13 +183,7 @@ export async function insertBookings(
                 AS facts_held
          FROM b JOIN ins USING (id)),
      audit AS (${auditInsertSql(`(SELECT coalesce(jsonb_agg(e), '[]') FROM done, jsonb_array_elements(done.audit) AS e)`)}),
-     planned AS (
-       INSERT INTO reminders (appointment_id, patient_id, kind, offset_minutes, channel, planned_for, send_at, status, reason)
-       SELECT r."appointmentId", r."patientId", r.kind, r."offsetMinutes", r.channel, r."plannedFor", r."sendAt", r.status, r.reason
-         FROM done, jsonb_to_recordset(done.reminders) AS r("appointmentId" uuid, "patientId" uuid, kind text, "offsetMinutes" integer,
-              channel text, "plannedFor" timestamptz, "sendAt" timestamptz, status text, reason text)
-        WHERE done.facts_held
-       ON CONFLICT DO NOTHING RETURNING id, appointment_id, send_at, status),
+     planned AS (${plannedRemindersInsertSql('done.reminders', { from: 'done', where: 'done.facts_held' })}),
      kept AS (
        INSERT INTO idempotency_keys (user_id, key, request_hash, response_status, response_body)
        SELECT key_user, key, key_hash, 201,
