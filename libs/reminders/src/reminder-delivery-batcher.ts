@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { StatementBatcher } from '@app/database';
 import { ReminderSender, type DeliveryOutcome } from './reminder-sender.service';
 
 /** Larger batches hold their row locks and their connection longer for little gain. */
 const MAX_BATCH = 100;
-
-interface Waiting {
-  reminderId: string;
-  resolve: (outcome: Promise<DeliveryOutcome>) => void;
-}
 
 /**
  * Gathers the reminders a worker process is asked to deliver in the same turn of the
@@ -16,36 +12,22 @@ interface Waiting {
  * per second; a batch costs the same few statements whatever its size. Each caller
  * still gets its own outcome, and every caller of a batch whose transaction failed gets
  * that error, so BullMQ retries each job as before.
+ *
+ * Batches do not wait for one another (no in-flight limit): each caller's answer is the
+ * promise of its own outcome, which a remote send settles after the batch commits.
  */
 @Injectable()
 export class ReminderDeliveryBatcher {
-  private waiting: Waiting[] = [];
-  private flushScheduled = false;
+  private readonly batcher: StatementBatcher<string, Promise<DeliveryOutcome>>;
 
-  constructor(private readonly sender: ReminderSender) {}
-
-  deliver(reminderId: string): Promise<DeliveryOutcome> {
-    return new Promise((resolve) => {
-      this.waiting.push({ reminderId, resolve });
-      if (this.waiting.length >= MAX_BATCH) {
-        this.flush();
-      } else if (!this.flushScheduled) {
-        // setImmediate runs after the pending I/O callbacks: every job BullMQ handed over
-        // in this turn has asked by then.
-        this.flushScheduled = true;
-        setImmediate(() => {
-          this.flushScheduled = false;
-          this.flush();
-        });
-      }
+  constructor(sender: ReminderSender) {
+    this.batcher = new StatementBatcher((ids) => Promise.resolve(sender.deliverMany(ids)), {
+      maxBatch: MAX_BATCH,
+      maxInFlight: Number.POSITIVE_INFINITY,
     });
   }
 
-  private flush(): void {
-    const batch = this.waiting;
-    this.waiting = [];
-    if (batch.length === 0) return;
-    const outcomes = this.sender.deliverMany(batch.map((w) => w.reminderId));
-    batch.forEach((w, i) => w.resolve(outcomes[i]));
+  async deliver(reminderId: string): Promise<DeliveryOutcome> {
+    return await this.batcher.submit(reminderId);
   }
 }
