@@ -11,6 +11,7 @@ import {
   type WorkingBlock,
 } from '@app/domain';
 import { storedKeySql, type StoredKey } from './idempotency';
+import { busySql } from './slot-conflict';
 import { preparedQuery, StatementBatcher } from '@app/database';
 
 export interface BookingContext {
@@ -142,12 +143,8 @@ const CONTEXT_SQL = `SELECT i.n,
   (SELECT max(a.starts_at) FROM appointments a WHERE a.patient_id = i.patient_id AND a.visit_type = 'PSYCH_EVAL'
       AND a.${ACTIVE} AND a.starts_at < i.starts_at AND a.id IS DISTINCT FROM i.exclude_id) AS last_eval,
   (SELECT CASE
-     WHEN EXISTS (SELECT 1 FROM appointments a WHERE a.provider_id = i.provider_id AND a.status <> 'cancelled'
-                    AND tstzrange(a.starts_at, a.ends_at) && tstzrange(i.starts_at, i.ends_at)
-                    AND a.id IS DISTINCT FROM i.exclude_id) THEN 'provider'
-     WHEN EXISTS (SELECT 1 FROM appointments a WHERE a.patient_id = i.patient_id AND a.status <> 'cancelled'
-                    AND tstzrange(a.starts_at, a.ends_at) && tstzrange(i.starts_at, i.ends_at)
-                    AND a.id IS DISTINCT FROM i.exclude_id) THEN 'patient'
+     WHEN ${busySql('provider_id', 'i.provider_id', 'i.starts_at', 'i.ends_at', 'i.exclude_id')} THEN 'provider'
+     WHEN ${busySql('patient_id', 'i.patient_id', 'i.starts_at', 'i.ends_at', 'i.exclude_id')} THEN 'patient'
    END) AS taken,
   ${storedKeySql('i.user_id', 'i.key')} AS stored_key
   FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::text[])

@@ -3,8 +3,21 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '@app/domain';
 import { storedKeySql, type StoredKey } from './idempotency';
 
-const PROVIDER_BUSY = `EXISTS (SELECT 1 FROM appointments WHERE provider_id = $1 AND status <> 'cancelled'
-  AND tstzrange(starts_at, ends_at) && tstzrange($2, $3) AND id IS DISTINCT FROM $4)`;
+/**
+ * Whether a provider's (or a patient's) calendar has a visit, other than `excludeId`,
+ * over [start, end): the overlap the exclusion constraints refuse, as an SQL condition
+ * over the given expressions (parameters or columns).
+ */
+export function busySql(
+  who: 'provider_id' | 'patient_id',
+  id: string,
+  start: string,
+  end: string,
+  excludeId = 'NULL::uuid',
+): string {
+  return `EXISTS (SELECT 1 FROM appointments a WHERE a.${who} = ${id} AND a.status <> 'cancelled'
+    AND tstzrange(a.starts_at, a.ends_at) && tstzrange(${start}, ${end}) AND a.id IS DISTINCT FROM ${excludeId})`;
+}
 
 /** What a slot conflict collided with: the provider's calendar or the patient's. */
 export async function conflictOf(
@@ -14,12 +27,10 @@ export async function conflictOf(
   end: DateTime,
   excludeId?: string,
 ): Promise<'provider' | 'patient'> {
-  const [row] = await em.query<{ provider: boolean }[]>(`SELECT ${PROVIDER_BUSY} AS provider`, [
-    providerId,
-    start.toJSDate(),
-    end.toJSDate(),
-    excludeId ?? null,
-  ]);
+  const [row] = await em.query<{ provider: boolean }[]>(
+    `SELECT ${busySql('provider_id', '$1', '$2', '$3', '$4')} AS provider`,
+    [providerId, start.toJSDate(), end.toJSDate(), excludeId ?? null],
+  );
   return row?.provider ? 'provider' : 'patient';
 }
 
@@ -47,8 +58,7 @@ export async function bookingConflicts(
 ): Promise<ConflictAnswer[]> {
   const rows = await em.query<{ n: string; provider: boolean; stored_key: StoredKey | null }[]>(
     `SELECT q.n,
-            EXISTS (SELECT 1 FROM appointments a WHERE a.provider_id = q.provider_id AND a.status <> 'cancelled'
-                       AND tstzrange(a.starts_at, a.ends_at) && tstzrange(q.s, q.e)) AS provider,
+            ${busySql('provider_id', 'q.provider_id', 'q.s', 'q.e')} AS provider,
             ${storedKeySql('q.user_id', 'q.key')} AS stored_key
        FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::uuid[], $5::text[])
             WITH ORDINALITY AS q(provider_id, s, e, user_id, key, n)`,
