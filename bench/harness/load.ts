@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { ChildMessage, LoadResult, LoadSpec } from '../load/protocol';
+import type { ChildMessage, GoMessage, LoadResult, LoadSpec } from '../load/protocol';
+import type { CpuMeter } from './cpu';
 
 export type Progress = (line: string) => void;
 
@@ -10,7 +11,13 @@ const RUNNER = path.join(__dirname, '..', 'load', 'runner.ts');
  * Runs a load spec in a child process (the client must not share the harness' event
  * loop, nor hide its CPU inside the server's) and prints its progress as it goes.
  */
-export function runLoad(label: string, spec: LoadSpec, progress: Progress): Promise<LoadResult> {
+export function runLoad(
+  label: string,
+  spec: LoadSpec,
+  progress: Progress,
+  /** Measures the servers' CPU over the measured requests (not the warm-up). */
+  cpu?: CpuMeter,
+): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), RUNNER], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -28,6 +35,10 @@ export function runLoad(label: string, spec: LoadSpec, progress: Progress): Prom
         progress(
           `${label}: ${message.done}/${message.total} in ${message.seconds.toFixed(0)} s (${rate.toFixed(0)}/s)`,
         );
+      } else if (message.type === 'measuring' || message.type === 'measured') {
+        if (message.type === 'measuring') cpu?.start();
+        else cpu?.stop();
+        child.send({ type: 'go' } satisfies GoMessage);
       } else if (message.type === 'result') {
         finish(null, message.result);
       } else {

@@ -47,9 +47,23 @@ export interface LoadResult {
   /** pg: the value of the first column of each returned row (e.g. inserted ids). */
   returned: string[];
   seconds: number;
+  /** CPU (user + system) this load process used during the measured requests, in ms. */
+  cpuMs: number;
+}
+
+/** The harness' answer to 'measuring' and 'measured', once it has read the CPU counters. */
+export interface GoMessage {
+  type: 'go';
 }
 
 export type ChildMessage =
   | { type: 'progress'; done: number; total: number; seconds: number }
+  /** The warm-up is over; the measured requests start when the harness answers 'go'. */
+  | { type: 'measuring' }
+  /**
+   * The measured requests are done, their connections still open (the servers' processes
+   * still count); the load process closes them when the harness answers 'go'.
+   */
+  | { type: 'measured' }
   | { type: 'result'; result: LoadResult }
   | { type: 'error'; message: string };

@@ -8,6 +8,7 @@ import http from 'node:http';
 import { Client } from 'pg';
 import type {
   ChildMessage,
+  GoMessage,
   HttpLoadSpec,
   HttpRequestSpec,
   LoadResult,
@@ -22,6 +23,17 @@ function post(message: ChildMessage): Promise<void> {
     if (!process.send) return resolve();
     process.send(message, undefined, {}, () => resolve());
   });
+}
+
+/** Tells the harness, and waits for its 'go' (without a harness, goes on at once). */
+function handshake(type: 'measuring' | 'measured'): Promise<void> {
+  if (!process.send) return Promise.resolve();
+  const go = new Promise<void>((resolve) =>
+    process.once('message', (message: GoMessage) => {
+      if (message.type === 'go') resolve();
+    }),
+  );
+  return post({ type }).then(() => go);
 }
 
 interface Tracker {
@@ -87,6 +99,19 @@ async function closedLoop(
   return (performance.now() - started) / 1000;
 }
 
+/**
+ * The measured pass: the harness hears when it starts and ends (to read the servers' CPU
+ * over it), and this process' own CPU over it comes back with the result.
+ */
+async function measured(pass: () => Promise<number>): Promise<{ seconds: number; cpuMs: number }> {
+  await handshake('measuring');
+  const before = process.cpuUsage();
+  const seconds = await pass();
+  const used = process.cpuUsage(before);
+  await handshake('measured');
+  return { seconds, cpuMs: (used.user + used.system) / 1000 };
+}
+
 function sender(spec: HttpLoadSpec) {
   const url = new URL(spec.baseUrl);
   const agent = new http.Agent({
@@ -148,13 +173,14 @@ async function runHttp(spec: HttpLoadSpec): Promise<LoadResult> {
     });
   if (spec.warmRequests?.length) await pass(spec.warmRequests, tracker(spec.warmRequests.length));
   const t = tracker(spec.requests.length);
-  const seconds = await pass(spec.requests, t);
+  const { seconds, cpuMs } = await measured(() => pass(spec.requests, t));
   return {
     latencies: t.latencies,
     outcomes: t.outcomes,
     samples: t.samples,
     returned: [],
     seconds,
+    cpuMs,
   };
 }
 
@@ -191,13 +217,14 @@ async function runPg(spec: PgLoadSpec): Promise<LoadResult> {
       await pass(spec.warmParams, warm);
       t.returned.push(...warm.returned);
     }
-    const seconds = await pass(spec.params, t);
+    const { seconds, cpuMs } = await measured(() => pass(spec.params, t));
     return {
       latencies: t.latencies,
       outcomes: t.outcomes,
       samples: t.samples,
       returned: t.returned,
       seconds,
+      cpuMs,
     };
   } finally {
     await Promise.all(clients.map((c) => c.end()));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import { API_PROCESSES } from '../harness/apps';
+import { cpuMeter, perUnit, type CpuMeter } from '../harness/cpu';
 import { countOutcomes, ranLatencies, runLoad } from '../harness/load';
 import { round, summarize } from '../harness/stats';
 import type { HttpRequestSpec, LoadResult } from '../load/protocol';
@@ -43,7 +44,14 @@ const httpRequests = (jobs: Job[], run: string): HttpRequestSpec[] =>
  * Raw inserts (after the warm-up ones, in the same process and not measured), then
  * deletes them all again so that the HTTP run finds the very same free slots.
  */
-async function rawPass(ctx: BenchContext, db: Client, jobs: Job[], warm: Job[], label: string) {
+async function rawPass(
+  ctx: BenchContext,
+  db: Client,
+  cpu: CpuMeter,
+  jobs: Job[],
+  warm: Job[],
+  label: string,
+) {
   const result = await runLoad(
     label,
     {
@@ -56,6 +64,7 @@ async function rawPass(ctx: BenchContext, db: Client, jobs: Job[], warm: Job[], 
       maxSeconds: 120,
     },
     ctx.log,
+    cpu,
   );
   await db.query(`DELETE FROM appointments WHERE id = ANY($1::uuid[])`, [result.returned]);
   await db.query(`VACUUM (ANALYZE) appointments`);
@@ -67,6 +76,7 @@ function merge(results: LoadResult[]) {
     latencies: results.flatMap(ranLatencies),
     seconds: results.reduce((s, r) => s + r.seconds, 0),
     outcomes: results.map(countOutcomes),
+    cpuMs: results.reduce((s, r) => s + r.cpuMs, 0),
   };
 }
 
@@ -97,10 +107,12 @@ export const booking: Scenario = {
       // Repeat the raw pass (same jobs, rows deleted in between) until it has run long
       // enough to be measured: it is several times faster than HTTP.
       const raw: LoadResult[] = [];
+      const rawCpu = cpuMeter();
       const minSeconds = ctx.quick ? 3 : 10;
       while (raw.reduce((s, r) => s + r.seconds, 0) < minSeconds && raw.length < 8)
-        raw.push(await rawPass(ctx, db, measured, warmJobs, `raw pass ${raw.length + 1}`));
+        raw.push(await rawPass(ctx, db, rawCpu, measured, warmJobs, `raw pass ${raw.length + 1}`));
       const run = randomUUID().slice(0, 8);
+      const httpCpu = cpuMeter();
       const http = await runLoad(
         'http',
         {
@@ -114,7 +126,9 @@ export const booking: Scenario = {
           maxSeconds: 300,
         },
         ctx.log,
+        httpCpu,
       );
+      const httpUse = httpCpu.stop();
       const overlaps = await doubleBookings(db);
 
       const rawAll = merge(raw);
@@ -127,6 +141,9 @@ export const booking: Scenario = {
       const unexpected = httpLatencies.length - (statuses['201'] ?? 0) - (statuses['409'] ?? 0);
       const rawConflicts = rawAll.outcomes.reduce((s, o) => s + (o['0'] ?? 0), 0);
       const ratio = httpRate / rawRate;
+      const cpuPerBooking = perUnit(httpUse, http.cpuMs, httpLatencies.length);
+      const rawUse = rawCpu.stop();
+      const cpuPerInsert = perUnit(rawUse, rawAll.cpuMs, rawCount);
       const rows = [
         {
           figure: 'HTTP bookings/s vs raw INSERT … ON CONFLICT',
@@ -156,6 +173,20 @@ export const booking: Scenario = {
           baseline: { label: 'raw p99', value: r.p99, unit: 'ms' },
           target: '≤ 50 ms',
           met: h.p99 <= 50,
+        },
+        {
+          figure: 'CPU per booking, all processes',
+          value: cpuPerBooking.total,
+          unit: 'ms',
+          baseline: { label: 'raw insert', value: cpuPerInsert.total, unit: 'ms' },
+          target: 'reported',
+          met: null,
+          note:
+            `API ${cpuPerBooking.api}, Postgres ${cpuPerBooking.postgres}, Redis ${cpuPerBooking.redis}, ` +
+            `worker ${cpuPerBooking.worker}, load client ${cpuPerBooking.loadClient}, ` +
+            `other ${cpuPerBooking.other} ms; the ${httpUse.cores} cores were ` +
+            `${Math.round(100 * httpUse.busy)} % busy (raw: Postgres ${cpuPerInsert.postgres} ms per insert, ` +
+            `cores ${Math.round(100 * rawUse.busy)} % busy)`,
         },
         {
           figure: 'slot collisions (409 SLOT_TAKEN)',
@@ -198,6 +229,7 @@ export const booking: Scenario = {
             latency: h,
             statuses,
             samples: http.samples,
+            cpu: { perBooking: cpuPerBooking, ...httpUse },
           },
           raw: {
             statements: rawCount,
@@ -206,6 +238,7 @@ export const booking: Scenario = {
             rate: rawRate,
             latency: r,
             outcomes: rawAll.outcomes,
+            cpu: { perInsert: cpuPerInsert, ...rawUse },
             samples: raw[0]?.samples,
           },
           overlaps,

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { API_PROCESSES } from '../harness/apps';
+import { cpuMeter, perUnit, type CpuMeter } from '../harness/cpu';
 import { countOutcomes, ranLatencies, runLoad } from '../harness/load';
 import { summarize } from '../harness/stats';
 import type { HttpRequestSpec } from '../load/protocol';
 import { bookablePatients, freeStarts } from './fixtures';
 import { MAIN_PLANS } from './sizes';
-import type { BenchContext, Scenario, ScenarioOutcome } from './types';
+import type { BenchContext, FigureRow, Scenario, ScenarioOutcome } from './types';
 
 const RACERS = 500;
 const TITLE = '500 concurrent requests for one slot';
@@ -19,7 +20,7 @@ const TITLE = '500 concurrent requests for one slot';
  * and prepared statements not yet made), which is not what a clinic's server is.
  */
 /** RACERS requests at once, each on its own already-open connection. */
-const burst = (ctx: BenchContext, label: string, requests: HttpRequestSpec[]) =>
+const burst = (ctx: BenchContext, label: string, requests: HttpRequestSpec[], cpu?: CpuMeter) =>
   runLoad(
     label,
     {
@@ -32,6 +33,7 @@ const burst = (ctx: BenchContext, label: string, requests: HttpRequestSpec[]) =>
       requests,
     },
     ctx.log,
+    cpu,
   );
 
 export const race: Scenario = {
@@ -66,10 +68,13 @@ export const race: Scenario = {
       let warmUp: number[] = [];
       const samples: Record<string, string>[] = [];
       let pool = patients;
+      const raceCpu = cpuMeter();
+      let raceClientMs = 0;
       for (let round = 0; round < rounds; round++) {
         const slot = slots[round];
         const racers = pool.slice(0, RACERS);
         const run = randomUUID().slice(0, 8);
+        // Round 1 is the warm-up: its CPU is not counted either.
         const result = await burst(
           ctx,
           `race ${round + 1}/${rounds}`,
@@ -85,7 +90,9 @@ export const race: Scenario = {
               modality: slot.modality,
             },
           })),
+          round === 0 ? undefined : raceCpu,
         );
+        if (round > 0) raceClientMs += result.cpuMs;
         const statuses = countOutcomes(result);
         perRound.push(statuses);
         if (round === 0) warmUp = ranLatencies(result);
@@ -98,11 +105,17 @@ export const race: Scenario = {
       // The floor under the race: the same burst on the same kind of connections to the
       // API's cheapest route (no token, no body, no database), so HTTP and the load client
       // alone, on this machine.
+      const floorCpu = cpuMeter();
       const floor = await burst(
         ctx,
         'burst floor (GET /health/live)',
         Array.from({ length: RACERS }, () => ({ method: 'GET', path: '/health/live' })),
+        floorCpu,
       );
+      const floorUse = floorCpu.stop();
+      const raceUse = raceCpu.stop();
+      const cpuPerRequest = perUnit(raceUse, raceClientMs, measured * RACERS);
+      const cpuPerFloorRequest = perUnit(floorUse, floor.cpuMs, RACERS);
       const floorLatency = summarize(ranLatencies(floor));
       ctx.log(`burst floor: p50 ${floorLatency.p50} ms, p99 ${floorLatency.p99} ms`);
       const { rows } = await db.query<{ n: number }>(
@@ -123,7 +136,7 @@ export const race: Scenario = {
       );
       const wins = count('201');
       const losses = count('409');
-      const rowsOut = [
+      const rowsOut: Omit<FigureRow, 'scenario'>[] = [
         {
           figure: '201 per slot',
           value: Math.max(...wins),
@@ -160,6 +173,19 @@ export const race: Scenario = {
             `API_PROCESSES=${API_PROCESSES}`,
         },
       ];
+      rowsOut.push({
+        figure: 'CPU per race request, all processes',
+        value: cpuPerRequest.total,
+        unit: 'ms',
+        baseline: { label: 'GET /health/live', value: cpuPerFloorRequest.total, unit: 'ms' },
+        target: 'reported',
+        met: null,
+        note:
+          `API ${cpuPerRequest.api}, Postgres ${cpuPerRequest.postgres}, Redis ${cpuPerRequest.redis}, ` +
+          `load client ${cpuPerRequest.loadClient}, other ${cpuPerRequest.other} ms over rounds 2–${rounds} ` +
+          `(${raceUse.seconds} s, the ${raceUse.cores} cores ${Math.round(100 * raceUse.busy)} % busy); ` +
+          `GET /health/live: API ${cpuPerFloorRequest.api}, load client ${cpuPerFloorRequest.loadClient} ms`,
+      });
       return {
         rows: rowsOut.map((row) => ({ scenario: TITLE, ...row })),
         raw: {
@@ -168,6 +194,8 @@ export const race: Scenario = {
           latency: summary,
           warmUpLatency: cold,
           floorLatency,
+          cpu: { perRequest: cpuPerRequest, ...raceUse },
+          floorCpu: { perRequest: cpuPerFloorRequest, ...floorUse },
           apiProcesses: Number(API_PROCESSES),
           deadlocks: newDeadlocks,
           rowsInTable: rows[0].n,
