@@ -127,8 +127,7 @@ export class PatientsService {
       }
       return patientView(await repo.findOneByOrFail({ id }));
     });
-    await this.reminderQueue.discard(replanned.cancelled);
-    await this.reminderQueue.enqueue(replanned.pending);
+    this.reminderQueue.handOver(replanned);
     return updated;
   }
 

@@ -225,7 +225,7 @@ export class AppointmentsService {
       : await this.reminders.plan(this.db.manager, [appointment.id], {
           confirmFor: [appointment.id],
         });
-    await this.reminderQueue.enqueue(pending);
+    this.reminderQueue.handOver({ pending });
     return result;
   }
 
@@ -295,8 +295,7 @@ export class AppointmentsService {
         };
         return { appointment: appointmentView(updated), warnings: checked.warnings };
       });
-      await this.reminderQueue.discard(reminders.cancelled);
-      await this.reminderQueue.enqueue(reminders.pending);
+      this.reminderQueue.handOver(reminders);
       return moved;
     } catch (error) {
       if (pgErrorCode(error) === PG.exclusionViolation) {
@@ -354,7 +353,7 @@ export class AppointmentsService {
         cancelledReminders = await this.reminders.cancel(em, [id], 'visit_cancelled');
       return appointmentView(rows[0]);
     });
-    await this.reminderQueue.discard(cancelledReminders);
+    this.reminderQueue.handOver({ cancelled: cancelledReminders });
     return changed;
   }
 

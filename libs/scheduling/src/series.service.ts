@@ -226,7 +226,7 @@ export class SeriesService {
       );
       return { seriesId, booked, skipped };
     });
-    await this.reminderQueue.enqueue(pending);
+    this.reminderQueue.handOver({ pending });
     return result;
   }
 
@@ -290,7 +290,7 @@ export class SeriesService {
       );
       return { cancelled };
     });
-    await this.reminderQueue.discard(cancelledReminders);
+    this.reminderQueue.handOver({ cancelled: cancelledReminders });
     return done;
   }
 }
