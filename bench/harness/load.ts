@@ -7,6 +7,14 @@ export type Progress = (line: string) => void;
 
 const RUNNER = path.join(__dirname, '..', 'load', 'runner.ts');
 
+/** What happens around a load's measured requests (after its warm-up). */
+export interface Measure {
+  /** Reads the servers' CPU over the measured requests only. */
+  cpu?: CpuMeter;
+  /** Runs between the warm-up and the measured requests (e.g. undoes the warm-up's writes). */
+  beforeMeasuring?: () => Promise<void>;
+}
+
 /**
  * Runs a load spec in a child process (the client must not share the harness' event
  * loop, nor hide its CPU inside the server's) and prints its progress as it goes.
@@ -15,8 +23,7 @@ export function runLoad(
   label: string,
   spec: LoadSpec,
   progress: Progress,
-  /** Measures the servers' CPU over the measured requests (not the warm-up). */
-  cpu?: CpuMeter,
+  measure: Measure = {},
 ): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), RUNNER], {
@@ -35,9 +42,18 @@ export function runLoad(
         progress(
           `${label}: ${message.done}/${message.total} in ${message.seconds.toFixed(0)} s (${rate.toFixed(0)}/s)`,
         );
-      } else if (message.type === 'measuring' || message.type === 'measured') {
-        if (message.type === 'measuring') cpu?.start();
-        else cpu?.stop();
+      } else if (message.type === 'measuring') {
+        Promise.resolve(measure.beforeMeasuring?.())
+          .then(() => {
+            measure.cpu?.start();
+            child.send({ type: 'go' } satisfies GoMessage);
+          })
+          .catch((error: unknown) => {
+            finish(error instanceof Error ? error : new Error(String(error)));
+            child.kill();
+          });
+      } else if (message.type === 'measured') {
+        measure.cpu?.stop();
         child.send({ type: 'go' } satisfies GoMessage);
       } else if (message.type === 'result') {
         finish(null, message.result);

@@ -33,7 +33,7 @@ const burst = (ctx: BenchContext, label: string, requests: HttpRequestSpec[], cp
       requests,
     },
     ctx.log,
-    cpu,
+    { cpu },
   );
 
 export const race: Scenario = {
