@@ -118,7 +118,7 @@ export function cpuMeter(): CpuMeter {
   };
 }
 
-/** "API 0.78, Postgres 0.92, … ms per booking", from a CpuUse and the load client's own ms. */
+/** CPU per request (booking, race request) by role, from a CpuUse and the load client's own ms. */
 export function perUnit(use: CpuUse, clientMs: number, units: number) {
   const per = (ms: number) => round(ms / units, 2);
   const parts = {
@@ -134,4 +134,13 @@ export function perUnit(use: CpuUse, clientMs: number, units: number) {
     2,
   );
   return { ...parts, total };
+}
+
+/** "API 0.72, Postgres 0.92, … ms; the 2 cores 85 % busy", for a row's note. */
+export function describeCpu(per: ReturnType<typeof perUnit>, use: CpuUse): string {
+  return (
+    `API ${per.api}, Postgres ${per.postgres}, Redis ${per.redis}, worker ${per.worker}, ` +
+    `load client ${per.loadClient}, other ${per.other} ms; ` +
+    `the ${use.cores} cores ${Math.round(100 * use.busy)} % busy`
+  );
 }

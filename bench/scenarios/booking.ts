@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import { API_PROCESSES } from '../harness/apps';
-import { cpuMeter, perUnit, type CpuMeter } from '../harness/cpu';
+import { cpuMeter, describeCpu, perUnit, type CpuMeter } from '../harness/cpu';
 import { countOutcomes, ranLatencies, runLoad } from '../harness/load';
 import { round, summarize } from '../harness/stats';
 import type { HttpRequestSpec, LoadResult } from '../load/protocol';
@@ -210,11 +210,8 @@ export const booking: Scenario = {
           target: 'reported',
           met: null,
           note:
-            `API ${cpuPerBooking.api}, Postgres ${cpuPerBooking.postgres}, Redis ${cpuPerBooking.redis}, ` +
-            `worker ${cpuPerBooking.worker}, load client ${cpuPerBooking.loadClient}, ` +
-            `other ${cpuPerBooking.other} ms; the ${httpUse.cores} cores were ` +
-            `${Math.round(100 * httpUse.busy)} % busy (raw: Postgres ${cpuPerInsert.postgres} ms per insert, ` +
-            `cores ${Math.round(100 * rawUse.busy)} % busy)`,
+            `${describeCpu(cpuPerBooking, httpUse)}; raw inserts: ` +
+            describeCpu(cpuPerInsert, rawUse),
         },
         {
           figure: 'slot collisions (409 SLOT_TAKEN)',

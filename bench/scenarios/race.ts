@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { API_PROCESSES } from '../harness/apps';
-import { cpuMeter, perUnit, type CpuMeter } from '../harness/cpu';
+import { cpuMeter, describeCpu, perUnit, type CpuMeter } from '../harness/cpu';
 import { countOutcomes, ranLatencies, runLoad } from '../harness/load';
 import { summarize } from '../harness/stats';
 import type { HttpRequestSpec } from '../load/protocol';
@@ -181,10 +181,8 @@ export const race: Scenario = {
         target: 'reported',
         met: null,
         note:
-          `API ${cpuPerRequest.api}, Postgres ${cpuPerRequest.postgres}, Redis ${cpuPerRequest.redis}, ` +
-          `load client ${cpuPerRequest.loadClient}, other ${cpuPerRequest.other} ms over rounds 2–${rounds} ` +
-          `(${raceUse.seconds} s, the ${raceUse.cores} cores ${Math.round(100 * raceUse.busy)} % busy); ` +
-          `GET /health/live: API ${cpuPerFloorRequest.api}, load client ${cpuPerFloorRequest.loadClient} ms`,
+          `rounds 2–${rounds} (${raceUse.seconds} s): ${describeCpu(cpuPerRequest, raceUse)}; ` +
+          `GET /health/live: ${describeCpu(cpuPerFloorRequest, floorUse)}`,
       });
       return {
         rows: rowsOut.map((row) => ({ scenario: TITLE, ...row })),
