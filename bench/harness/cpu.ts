@@ -12,9 +12,9 @@ import { round } from './stats';
  * the worker by their entry file, Postgres and Redis by their program name. Every
  * Postgres and Redis process of the machine counts, other clients' too: on a shared
  * server the figures are an upper bound. The load client measures itself
- * (process.cpuUsage) and is added by the caller.
+ * (process.cpuUsage); runLoad adds its figure with addLoadClient().
  */
-export type CpuRole = 'api' | 'worker' | 'postgres' | 'redis' | 'other';
+export type CpuRole = 'api' | 'worker' | 'postgres' | 'redis' | 'loadClient' | 'other';
 
 export interface CpuUse {
   /** ms of CPU (user + system) per role; processes that ended meanwhile are missing. */
@@ -27,8 +27,8 @@ export interface CpuUse {
 
 const TICK_MS = 10; // /proc counts in USER_HZ, 100 per second on Linux
 
-/** The load client is left out: it measures itself, and may have ended by stop(). */
-function role(pid: string): CpuRole | 'client' {
+/** The load client is read apart: it measures itself, and may have ended by stop(). */
+function role(pid: string): CpuRole {
   const read = (file: string) => {
     try {
       return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
@@ -37,7 +37,7 @@ function role(pid: string): CpuRole | 'client' {
     }
   };
   const cmdline = read('cmdline').replace(/\0/g, ' ');
-  if (cmdline.includes('bench/load/runner')) return 'client';
+  if (cmdline.includes('bench/load/runner')) return 'loadClient';
   if (cmdline.includes('dist/apps/api/src/main.js')) return 'api';
   if (cmdline.includes('dist/apps/worker/src/main.js')) return 'worker';
   const comm = read('comm').trim();
@@ -47,8 +47,8 @@ function role(pid: string): CpuRole | 'client' {
 }
 
 /** utime + stime of every process, in ticks; fields after the parenthesised name. */
-function processTicks(): Map<string, { role: CpuRole | 'client'; ticks: number }> {
-  const out = new Map<string, { role: CpuRole | 'client'; ticks: number }>();
+function processTicks(): Map<string, { role: CpuRole; ticks: number }> {
+  const out = new Map<string, { role: CpuRole; ticks: number }>();
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     let stat: string;
     try {
@@ -77,11 +77,20 @@ export interface CpuMeter {
   start(): void;
   /** Ends the current window; returns the sum of every window so far. */
   stop(): CpuUse;
+  /** The load process' own CPU over a window, in ms. */
+  addLoadClient(ms: number): void;
 }
 
 /** Measures between start() and stop(); several windows (a scenario's rounds) add up. */
 export function cpuMeter(): CpuMeter {
-  const byRole: Record<CpuRole, number> = { api: 0, worker: 0, postgres: 0, redis: 0, other: 0 };
+  const byRole: Record<CpuRole, number> = {
+    api: 0,
+    worker: 0,
+    postgres: 0,
+    redis: 0,
+    loadClient: 0,
+    other: 0,
+  };
   let busyTicks = 0;
   let allTicks = 0;
   let ms = 0;
@@ -98,7 +107,7 @@ export function cpuMeter(): CpuMeter {
     stop() {
       if (begun) {
         for (const [pid, now] of processTicks()) {
-          if (now.role === 'client') continue;
+          if (now.role === 'loadClient') continue;
           const before = begun.procs.get(pid)?.ticks ?? 0; // started meanwhile: all of it
           byRole[now.role] += (now.ticks - before) * TICK_MS;
         }
@@ -115,18 +124,21 @@ export function cpuMeter(): CpuMeter {
         seconds: round(ms / 1000, 2),
       };
     },
+    addLoadClient(clientMs) {
+      byRole.loadClient += clientMs;
+    },
   };
 }
 
-/** CPU per request (booking, race request) by role, from a CpuUse and the load client's own ms. */
-export function perUnit(use: CpuUse, clientMs: number, units: number) {
+/** CPU per request (booking, race request) by role. */
+export function perUnit(use: CpuUse, units: number) {
   const per = (ms: number) => round(ms / units, 2);
   const parts = {
     api: per(use.byRole.api),
     postgres: per(use.byRole.postgres),
     redis: per(use.byRole.redis),
     worker: per(use.byRole.worker),
-    loadClient: per(clientMs),
+    loadClient: per(use.byRole.loadClient),
     other: per(use.byRole.other),
   };
   const total = round(

@@ -9,7 +9,7 @@ const RUNNER = path.join(__dirname, '..', 'load', 'runner.ts');
 
 /** What happens around a load's measured requests (after its warm-up). */
 export interface Measure {
-  /** Reads the servers' CPU over the measured requests only. */
+  /** Reads the servers' CPU, and takes the load process' own, over the measured requests. */
   cpu?: CpuMeter;
   /** Runs between the warm-up and the measured requests (e.g. undoes the warm-up's writes). */
   beforeMeasuring?: () => Promise<void>;
@@ -56,6 +56,7 @@ export function runLoad(
         measure.cpu?.stop();
         child.send({ type: 'go' } satisfies GoMessage);
       } else if (message.type === 'result') {
+        measure.cpu?.addLoadClient(message.result.cpuMs);
         finish(null, message.result);
       } else {
         finish(new Error(`${label}: ${message.message}`));

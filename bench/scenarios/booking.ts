@@ -98,7 +98,6 @@ function merge(results: LoadResult[]) {
     latencies: results.flatMap(ranLatencies),
     seconds: results.reduce((s, r) => s + r.seconds, 0),
     outcomes: results.map(countOutcomes),
-    cpuMs: results.reduce((s, r) => s + r.cpuMs, 0),
   };
 }
 
@@ -169,9 +168,9 @@ export const booking: Scenario = {
       const unexpected = httpLatencies.length - (statuses['201'] ?? 0) - (statuses['409'] ?? 0);
       const rawConflicts = rawAll.outcomes.reduce((s, o) => s + (o['0'] ?? 0), 0);
       const ratio = httpRate / rawRate;
-      const cpuPerBooking = perUnit(httpUse, http.cpuMs, httpLatencies.length);
+      const cpuPerBooking = perUnit(httpUse, httpLatencies.length);
       const rawUse = rawCpu.stop();
-      const cpuPerInsert = perUnit(rawUse, rawAll.cpuMs, rawCount);
+      const cpuPerInsert = perUnit(rawUse, rawCount);
       const rows = [
         {
           figure: 'HTTP bookings/s vs raw INSERT … ON CONFLICT',
