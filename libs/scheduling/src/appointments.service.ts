@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
 import { auditRowsJson, AuditService } from '@app/audit';
 import { isStaff, type Actor } from '@app/auth';
-import { VisitTypesService } from '@app/clinic';
+import { VisitTypesService, type VisitTypeView } from '@app/clinic';
 import { CLOCK } from '@app/config';
 import { PG, pgConstraint, pgErrorCode, StatementBatcher } from '@app/database';
 import {
@@ -46,6 +46,7 @@ import {
   type ConflictAnswer,
   type ConflictQuestion,
 } from './slot-conflict';
+import { SlotClaims } from './slot-claims';
 import { VISIT_EVENTS, type VisitEvents } from './visit-events';
 
 export interface BookInput {
@@ -63,6 +64,12 @@ export class AppointmentsService {
   private readonly contexts: BookingContextLoader;
   private readonly writer: BookingWriter;
   private readonly conflicts: StatementBatcher<ConflictQuestion, ConflictAnswer>;
+  private readonly claims = new SlotClaims(
+    (error) =>
+      error instanceof DomainError &&
+      error.code === 'SLOT_TAKEN' &&
+      error.extras.conflict === 'provider',
+  );
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -91,22 +98,45 @@ export class AppointmentsService {
    * Books one visit in two round trips. One query loads what the rules need (and the
    * caller's Idempotency-Key, if used); the rules run in memory; one statement writes
    * the visit with its audit, reminder and idempotency rows (insertBookings, shared with
-   * the bookings written at the same time). The
-   * exclusion constraints decide races: INSERT … ON CONFLICT DO NOTHING never deadlocks,
-   * and no row back means the slot went to someone else (409 SLOT_TAKEN). A request
-   * that will lose holds no transaction and no lock while it learns so.
+   * the bookings written at the same time). The exclusion constraints decide races:
+   * INSERT … ON CONFLICT DO NOTHING never deadlocks, and no row back means the slot went
+   * to someone else (409 SLOT_TAKEN). A request that will lose holds no transaction and
+   * no lock while it learns so, and one that loses to a booking of this process learns
+   * it without a query.
    */
   async book(actor: Actor, input: BookInput, idempotencyKey?: string): Promise<BookingResult> {
     await this.assertMayBook(actor, input.providerId, input.patientId, input.overrideReason);
     const visitType = await this.visitTypes.get(input.visitType);
+    const end = input.startsAt.plus({ minutes: visitType.durationMinutes });
+    const key = idempotencyKey ? { userId: actor.userId, key: idempotencyKey } : undefined;
+    // A request for a time this process is booking for the provider right now waits for
+    // that booking, and is refused without a query when it succeeds (SlotClaims).
+    const outcome = await this.claims.run(
+      {
+        providerId: input.providerId,
+        start: input.startsAt.toMillis(),
+        end: end.toMillis(),
+        key: key && `${key.userId} ${key.key}`,
+      },
+      () => this.bookUnclaimed(actor, input, visitType, end, key),
+    );
+    if (outcome === 'taken') throw slotTaken('provider');
+    return outcome;
+  }
+
+  private async bookUnclaimed(
+    actor: Actor,
+    input: BookInput,
+    visitType: VisitTypeView,
+    end: DateTime,
+    key: { userId: string; key: string } | undefined,
+  ): Promise<BookingResult> {
     const now = this.clock.now();
     const modality = input.modality ?? 'in_person';
-    const key = idempotencyKey ? { userId: actor.userId, key: idempotencyKey } : undefined;
     // Hashed only when a stored answer is compared or a new one kept: a request the rules
-    // refuse (most of a race's losers) never needs it.
+    // refuse never needs it.
     const hash = () =>
       requestHash('POST /appointments', { ...input, startsAt: input.startsAt.toMillis() });
-    const end = input.startsAt.plus({ minutes: visitType.durationMinutes });
     const ctx = await this.contexts.load({
       providerId: input.providerId,
       patientId: input.patientId,
