@@ -19,7 +19,7 @@ function manualBooking() {
   let started = false;
   const run = () => {
     started = true;
-    return new Promise<string>((resolve) => (finish = resolve)).then(end);
+    return new Promise<Ending>((resolve) => (finish = resolve)).then(end);
   };
   return { run, finish: (ending: Ending) => finish(ending), started: () => started };
 }
