@@ -9,6 +9,14 @@ import { MAIN_PLANS } from './sizes';
 import type { BenchContext, FigureRow, Scenario, ScenarioOutcome } from './types';
 
 const RACERS = 500;
+/**
+ * Unmeasured rounds first. A just-started API is not what a clinic runs: V8 optimises the
+ * request path over the first few thousand requests, in threads that share the 2 cores.
+ * Profiled round by round (2026-11-27), the API's CPU per round fell from 322 ms in round
+ * 2 to 95–115 ms from about round 6 on; the booking scenario warms up for the
+ * same reason. The p99 of every warm-up round is reported with the figure.
+ */
+const WARM_UP_ROUNDS = 8;
 const TITLE = '500 concurrent requests for one slot';
 
 /** RACERS requests at once, each on its own already-open connection. */
@@ -62,10 +70,8 @@ async function floorBurst(ctx: BenchContext, label: string, requests: HttpReques
 /**
  * Each round: 500 distinct patients POST the same provider slot at once, every request
  * on its own already-open connection. Exactly one may win; the losers never booked
- * anything, so the next round reuses them for another slot. A first round, counted but
- * not timed, warms the API up as the booking scenario's warm-up does: otherwise the
- * timings are those of a just-started API (code not yet optimised, pool connections
- * and prepared statements not yet made), which is not what a clinic's server is.
+ * anything, so the next round reuses them for another slot. The first WARM_UP_ROUNDS
+ * rounds are counted but not timed.
  */
 export const race: Scenario = {
   id: 'race',
@@ -82,7 +88,7 @@ export const race: Scenario = {
     const db = await ctx.db();
     try {
       const measured = ctx.quick ? 2 : 5;
-      const rounds = measured + 1;
+      const rounds = WARM_UP_ROUNDS + measured;
       const patients = await bookablePatients(db, RACERS + rounds);
       const slots = await freeStarts(db, { weeks: 12, minutes: 30, limit: rounds });
       if (patients.length < RACERS + rounds || slots.length < rounds)
@@ -96,7 +102,8 @@ export const race: Scenario = {
       const deadlocksBefore = await deadlocks();
       const perRound: Record<string, number>[] = [];
       const latencies: number[] = [];
-      let warmUp: number[] = [];
+      let first: number[] = [];
+      const p99s: number[] = [];
       const samples: Record<string, string>[] = [];
       let pool = patients;
       const raceCpu = cpuMeter();
@@ -104,21 +111,22 @@ export const race: Scenario = {
         const slot = slots[round];
         const racers = pool.slice(0, RACERS);
         const run = randomUUID().slice(0, 8);
-        // Round 1 is the warm-up: its CPU is not counted either.
         const result = await burst(
           ctx,
           `race ${round + 1}/${rounds}`,
           raceRequests(racers, slot, (i) => `race-${run}-${i}`),
-          round === 0 ? undefined : raceCpu,
+          round < WARM_UP_ROUNDS ? undefined : raceCpu,
         );
         const statuses = countOutcomes(result);
         perRound.push(statuses);
-        if (round === 0) warmUp = ranLatencies(result);
-        else latencies.push(...ranLatencies(result));
+        const ran = ranLatencies(result);
+        if (round === 0) first = ran;
+        if (round >= WARM_UP_ROUNDS) latencies.push(...ran);
+        p99s.push(summarize(ran).p99);
         samples.push(result.samples);
         const winner = racers[result.outcomes.indexOf(201)];
         pool = pool.filter((p) => p !== winner);
-        ctx.log(`race ${round + 1}/${rounds}: ${JSON.stringify(statuses)}`);
+        ctx.log(`race ${round + 1}/${rounds}: ${JSON.stringify(statuses)}, p99 ${p99s[round]} ms`);
       }
       const raceUse = raceCpu.stop();
       const cpuPerRequest = perUnit(raceUse, measured * RACERS);
@@ -145,7 +153,7 @@ export const race: Scenario = {
       );
       const newDeadlocks = (await deadlocks()) - deadlocksBefore;
       const summary = summarize(latencies);
-      const cold = summarize(warmUp);
+      const cold = summarize(first);
       const count = (status: string) => perRound.map((r) => r[status] ?? 0);
       const fivexx = perRound.reduce(
         (s, r) =>
@@ -187,8 +195,9 @@ export const race: Scenario = {
           target: '≤ 100 ms',
           met: summary.p99 <= 100,
           note:
-            `p50 ${summary.p50} ms, max ${summary.max} ms over rounds 2–${rounds}; ` +
-            `round 1 (warm-up, API just started) p50 ${cold.p50} ms, p99 ${cold.p99} ms; ` +
+            `p50 ${summary.p50} ms, max ${summary.max} ms over rounds ${WARM_UP_ROUNDS + 1}–${rounds}; ` +
+            `unmeasured warm-up rounds 1–${WARM_UP_ROUNDS}, p99 of each: ${p99s.slice(0, WARM_UP_ROUNDS).join(', ')} ms ` +
+            `(round 1, the API just started: p50 ${cold.p50} ms); ` +
             `the race's requests refused after validation (bad Idempotency-Key): ` +
             `p50 ${validated.latency.p50} ms, p99 ${validated.latency.p99} ms; ` +
             `API_PROCESSES=${API_PROCESSES}`,
@@ -201,7 +210,7 @@ export const race: Scenario = {
           target: 'reported',
           met: null,
           note:
-            `rounds 2–${rounds} (${raceUse.seconds} s): ${describeCpu(cpuPerRequest, raceUse)}; ` +
+            `rounds ${WARM_UP_ROUNDS + 1}–${rounds} (${raceUse.seconds} s): ${describeCpu(cpuPerRequest, raceUse)}; ` +
             `GET /health/live: ${describeCpu(floor.cpuPerRequest, floor.use)}; ` +
             `refused after validation: ${describeCpu(validated.cpuPerRequest, validated.use)}`,
         },
@@ -213,6 +222,7 @@ export const race: Scenario = {
           perRound,
           latency: summary,
           warmUpLatency: cold,
+          p99PerRound: p99s,
           floorLatency: floor.latency,
           cpu: { perRequest: cpuPerRequest, ...raceUse },
           floorCpu: { perRequest: floor.cpuPerRequest, ...floor.use },
