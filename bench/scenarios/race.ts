@@ -133,8 +133,8 @@ export const race: Scenario = {
       // The floors under the race, the same burst on the same kind of connections: the
       // API's cheapest route (no token, no body, no database: HTTP and the load client
       // alone), and the race's own requests with an Idempotency-Key the controller refuses
-      // (HTTP, the token, the body's validation and a problem+json answer: every request
-      // of a race pays that much before booking anything).
+      // (HTTP, the token, the body's validation and a problem+json answer, nothing booked;
+      // one burst, so on a path less warm than the race's).
       const floor = await floorBurst(
         ctx,
         'burst floor (GET /health/live)',
