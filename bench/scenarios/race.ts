@@ -102,7 +102,7 @@ export const race: Scenario = {
       const deadlocksBefore = await deadlocks();
       const perRound: Record<string, number>[] = [];
       const latencies: number[] = [];
-      let first: number[] = [];
+      let cold: ReturnType<typeof summarize> | undefined;
       const p99s: number[] = [];
       const samples: Record<string, string>[] = [];
       let pool = patients;
@@ -120,9 +120,10 @@ export const race: Scenario = {
         const statuses = countOutcomes(result);
         perRound.push(statuses);
         const ran = ranLatencies(result);
-        if (round === 0) first = ran;
+        const latency = summarize(ran);
+        if (round === 0) cold = latency;
         if (round >= WARM_UP_ROUNDS) latencies.push(...ran);
-        p99s.push(summarize(ran).p99);
+        p99s.push(latency.p99);
         samples.push(result.samples);
         const winner = racers[result.outcomes.indexOf(201)];
         pool = pool.filter((p) => p !== winner);
@@ -153,7 +154,6 @@ export const race: Scenario = {
       );
       const newDeadlocks = (await deadlocks()) - deadlocksBefore;
       const summary = summarize(latencies);
-      const cold = summarize(first);
       const count = (status: string) => perRound.map((r) => r[status] ?? 0);
       const fivexx = perRound.reduce(
         (s, r) =>
@@ -197,7 +197,7 @@ export const race: Scenario = {
           note:
             `p50 ${summary.p50} ms, max ${summary.max} ms over rounds ${WARM_UP_ROUNDS + 1}–${rounds}; ` +
             `unmeasured warm-up rounds 1–${WARM_UP_ROUNDS}, p99 of each: ${p99s.slice(0, WARM_UP_ROUNDS).join(', ')} ms ` +
-            `(round 1, the API just started: p50 ${cold.p50} ms); ` +
+            `(round 1, the API just started: p50 ${cold!.p50} ms); ` +
             `the race's requests refused after validation (bad Idempotency-Key): ` +
             `p50 ${validated.latency.p50} ms, p99 ${validated.latency.p99} ms; ` +
             `API_PROCESSES=${API_PROCESSES}`,
