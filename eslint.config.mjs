@@ -49,6 +49,7 @@ export default tseslint.config(
       '**/*.int-spec.ts',
       '**/*.e2e-spec.ts',
       'libs/testing/**/*.ts',
+      '**/*.testing.ts',
       'bench/**/*.ts',
     ],
     rules: {

@@ -1,11 +1,10 @@
-import { DateTime } from 'luxon';
-import { toDayNumber } from './calendar-date';
+import { DateTime, type IANAZone } from 'luxon';
 import {
+  firstInstantAfterChange,
   ianaZone,
-  localDateOf,
+  MS_PER_DAY,
   MS_PER_MINUTE,
   parseLocalTime,
-  WallClockResolver,
 } from './local-time';
 
 /** Local wall-clock times; `end` before `start` wraps past midnight (21:00–08:00). */
@@ -16,27 +15,28 @@ export interface QuietHours {
 
 export const DEFAULT_QUIET_HOURS: QuietHours = { start: '21:00', end: '08:00' };
 
-interface QuietPosition {
-  quiet: boolean;
-  /** The local day the current quiet stretch began on, when quiet. */
-  beganOn: number;
-  /** Quiet hours' start, in ms after local midnight. */
-  start: number;
+/**
+ * When the wall-clock reading `wall` (local milliseconds since the epoch) is in quiet
+ * hours, the reading at which that quiet stretch began; otherwise undefined.
+ */
+function stretchStart(wall: number, quiet: QuietHours): number | undefined {
+  const [start, end] = [parseLocalTime(quiet.start), parseLocalTime(quiet.end)];
+  const midnight = Math.floor(wall / MS_PER_DAY) * MS_PER_DAY;
+  const t = wall - midnight;
+  if (start < end) return t >= start && t < end ? midnight + start : undefined;
+  if (start > end && t >= start) return midnight + start;
+  if (start > end && t < end) return midnight - MS_PER_DAY + start;
+  return undefined;
 }
 
-function position(instant: DateTime, zone: string, quiet: QuietHours): QuietPosition {
-  const local = instant.setZone(ianaZone(zone));
-  const day = toDayNumber(localDateOf(local, zone));
-  const t = ((local.hour * 60 + local.minute) * 60 + local.second) * 1000 + local.millisecond;
-  const [start, end] = [parseLocalTime(quiet.start), parseLocalTime(quiet.end)];
-  if (start === end) return { quiet: false, beganOn: day, start };
-  if (start < end) return { quiet: t >= start && t < end, beganOn: day, start };
-  return { quiet: t >= start || t < end, beganOn: t >= start ? day : day - 1, start };
+function offsetMs(zone: IANAZone, at: number): number {
+  return zone.offset(at) * MS_PER_MINUTE;
 }
 
 /** Whether an instant falls in quiet hours, judged by the local wall clock in `zone`. */
 export function isQuietTime(instant: DateTime, zone: string, quiet: QuietHours): boolean {
-  return position(instant, zone, quiet).quiet;
+  const at = instant.toMillis();
+  return stretchStart(at + offsetMs(ianaZone(zone), at), quiet) !== undefined;
 }
 
 /**
@@ -46,10 +46,20 @@ export function isQuietTime(instant: DateTime, zone: string, quiet: QuietHours):
  * the visit, or one that wakes the patient, is worse than an early one.
  */
 export function planSendTime(ideal: DateTime, zone: string, quiet: QuietHours): DateTime {
-  const where = position(ideal, zone, quiet);
-  if (!where.quiet) return ideal;
   const iana = ianaZone(zone);
-  // A quiet start inside a spring-forward gap began at the transition itself.
-  const began = new WallClockResolver(iana).resolve(where.beganOn, where.start).at;
-  return DateTime.fromMillis(began - MS_PER_MINUTE, { zone: iana });
+  // Walks back one run of constant UTC offset at a time. Within a run the wall clock moves
+  // with the instant, so the stretch began when it last read quiet.start; when a DST change
+  // falls inside the stretch (a quiet start in a spring-forward gap, or read twice in a
+  // fall-back), the search goes on from the minute before the change. Two changes are
+  // never a day apart, so this ends after a step or two.
+  for (let to = ideal.toMillis(); ;) {
+    const offset = offsetMs(iana, to);
+    const began = stretchStart(to + offset, quiet);
+    if (began === undefined) {
+      return to === ideal.toMillis() ? ideal : DateTime.fromMillis(to, { zone: iana });
+    }
+    const before = began - offset - MS_PER_MINUTE;
+    if (offsetMs(iana, before) === offset) return DateTime.fromMillis(before, { zone: iana });
+    to = firstInstantAfterChange(iana, before, to) - MS_PER_MINUTE;
+  }
 }
