@@ -20,6 +20,7 @@ import { summarizeCpuProfiles } from './harness/profile';
 import { runScenario } from './harness/run-scenario';
 import { writeReport, type BenchRun, type ScenarioRecord } from './harness/report';
 import { clearQueuePrefix, Session } from './harness/session';
+import { cpuYardstick } from './harness/yardstick';
 import { SCENARIOS } from './scenarios/registry';
 import { pendingRows, type Scenario } from './scenarios/types';
 import { generateClinic } from './seed/generate';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
   let operations: Set<string> | null = null;
   const datasets: BenchRun['datasets'] = [];
   const loadBefore = os.loadavg();
+  const yardstickBefore = cpuYardstick();
   const postgres = await postgresVersion(stack.databaseUrl).catch(
     () => 'PostgreSQL (version unknown)',
   );
@@ -241,6 +243,7 @@ async function main(): Promise<void> {
         max: Math.max(...loadSamples),
         after: os.loadavg(),
       },
+      yardstick: { before: yardstickBefore, after: cpuYardstick() },
     },
     build,
     servers: {

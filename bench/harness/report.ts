@@ -28,6 +28,8 @@ export interface BenchRun {
     postgres: string;
     /** 1-minute load averages sampled every 10 s during the run. */
     load: { before: number[]; min: number; max: number; after: number[] };
+    /** harness/yardstick.ts in ms, before and after the run; absent in older runs. */
+    yardstick?: { before: number; after: number };
   };
   build: BuildInfo;
   servers: { postgres: string; redis: string; startedHere: string[] };
@@ -67,7 +69,10 @@ function markdown(run: BenchRun): string {
     '',
     `- Machine: ${run.machine.cpus} cores, Node ${run.machine.node}, ${run.machine.postgres}. ` +
       `1-minute load average ${load.before[0].toFixed(2)} before, ${load.min.toFixed(2)}–${load.max.toFixed(2)} ` +
-      `during, ${load.after[0].toFixed(2)} after${load.max > run.machine.cpus * 0.75 ? ' (other work shared the CPU: expect noise)' : ''}.`,
+      `during, ${load.after[0].toFixed(2)} after${load.max > run.machine.cpus * 0.75 ? ' (other work shared the CPU: expect noise)' : ''}.` +
+      (run.machine.yardstick
+        ? ` CPU yardstick (bench/harness/yardstick.ts, lower is faster): ${run.machine.yardstick.before} ms before, ${run.machine.yardstick.after} ms after.`
+        : ''),
     `- App: the production build (\`node --max-semi-space-size=32 dist/apps/api/src/main.js\`, NODE_ENV=production, LOG_LEVEL=warn), ` +
       `dist written ${run.build.distBuiltAt} (${run.build.action}${run.build.note ? `: ${run.build.note}` : ''}).`,
     `- Data: ${run.datasets
