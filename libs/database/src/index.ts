@@ -5,3 +5,4 @@ export * from './pg-errors';
 export * from './pagination';
 export * from './prepared-query';
 export * from './statement-batcher';
+export * from './update-returning';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CLOCK } from '@app/config';
 import type { Clock } from '@app/domain';
+import { updateReturning } from '@app/database';
 import {
   plannedRemindersInsertSql,
   planVisitReminders,
@@ -78,7 +79,8 @@ export class ReminderPlanner {
   /** Cancels a visit's pending reminders (visit cancelled or moved); returns their ids for job removal. */
   async cancel(em: EntityManager, appointmentIds: string[], reason: string): Promise<string[]> {
     if (appointmentIds.length === 0) return [];
-    const rows = await em.query<{ id: string }[]>(
+    const rows = await updateReturning<{ id: string }>(
+      em,
       `UPDATE reminders SET status = 'cancelled', reason = $2, updated_at = now()
         WHERE appointment_id = ANY($1) AND status = 'pending' RETURNING id`,
       [appointmentIds, reason],
@@ -103,7 +105,8 @@ export class ReminderPlanner {
     );
     const ids = visits.map((v) => v.id);
     if (ids.length === 0) return { cancelled: [], pending: [] };
-    const cancelled = await em.query<{ id: string }[]>(
+    const cancelled = await updateReturning<{ id: string }>(
+      em,
       `UPDATE reminders SET status = 'cancelled', reason = 'replanned', updated_at = now()
         WHERE appointment_id = ANY($1) AND kind = 'reminder' AND status IN ('pending','skipped') RETURNING id`,
       [ids],

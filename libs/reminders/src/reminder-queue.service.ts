@@ -86,6 +86,17 @@ export class ReminderQueue implements BeforeApplicationShutdown {
     }
   }
 
+  /** Of these pending reminders, those with no job in Redis (lost, or never handed over). */
+  async withoutJob(reminders: PendingReminder[]): Promise<PendingReminder[]> {
+    const missing = new Set(
+      await this.producer.missing(
+        'send-reminder',
+        reminders.map((r) => jobIds.sendReminder(r.id)),
+      ),
+    );
+    return reminders.filter((r) => missing.has(jobIds.sendReminder(r.id)));
+  }
+
   /** Best effort: a stale job finds its row cancelled and does nothing anyway. */
   async discard(reminderIds: string[]): Promise<void> {
     try {
