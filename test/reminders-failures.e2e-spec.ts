@@ -17,29 +17,9 @@ interface Flag {
 }
 
 /** One pending SMS reminder due now, for a visit an hour ahead. */
-async function dueReminder(
-  ctx: TestContext,
-): Promise<{ reminderId: string; appointmentId: string }> {
-  const f = factories(ctx.db);
-  const location = await f.location({ timezone: 'UTC' });
-  const provider = await f.provider({ locationId: location.id, roles: ['therapist'] }, false);
-  const patient = await f.patient({ consentSms: true });
-  const start = DateTime.utc().plus({ hours: 1 });
-  const [visit] = await ctx.db.query<{ id: string }[]>(
-    `INSERT INTO appointments (patient_id, provider_id, location_id, visit_type, starts_at, ends_at) VALUES ($1, $2, $3, 'THERAPY', $4, $5) RETURNING id`,
-    [
-      patient.id,
-      provider.id,
-      location.id,
-      start.toJSDate(),
-      start.plus({ minutes: 50 }).toJSDate(),
-    ],
-  );
-  const [reminder] = await ctx.db.query<{ id: string }[]>(
-    `INSERT INTO reminders (appointment_id, patient_id, kind, offset_minutes, channel, planned_for, send_at) VALUES ($1, $2, 'reminder', 60, 'sms', $3, now()) RETURNING id`,
-    [visit.id, patient.id, start.toJSDate()],
-  );
-  return { reminderId: reminder.id, appointmentId: visit.id };
+function dueReminder(ctx: TestContext): Promise<{ reminderId: string; appointmentId: string }> {
+  const now = DateTime.utc();
+  return factories(ctx.db).pendingReminder(now.plus({ hours: 1 }), now);
 }
 
 describe('reminders that cannot be delivered', () => {

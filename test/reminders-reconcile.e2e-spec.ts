@@ -5,28 +5,11 @@ import { createTestContext, factories, type TestContext } from '@app/testing';
 
 /** `n` pending SMS reminders due tomorrow, inserted without jobs (as if Redis lost them). */
 async function pendingWithoutJobs(ctx: TestContext, n: number): Promise<string[]> {
-  const f = factories(ctx.db);
-  const location = await f.location({ timezone: 'UTC' });
-  const provider = await f.provider({ locationId: location.id, roles: ['therapist'] }, false);
-  const patient = await f.patient({ consentSms: true });
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const start = DateTime.utc().plus({ days: 2, hours: i });
-    const [visit] = await ctx.db.query<{ id: string }[]>(
-      `INSERT INTO appointments (patient_id, provider_id, location_id, visit_type, starts_at, ends_at) VALUES ($1, $2, $3, 'THERAPY', $4, $5) RETURNING id`,
-      [
-        patient.id,
-        provider.id,
-        location.id,
-        start.toJSDate(),
-        start.plus({ minutes: 50 }).toJSDate(),
-      ],
-    );
-    const [reminder] = await ctx.db.query<{ id: string }[]>(
-      `INSERT INTO reminders (appointment_id, patient_id, kind, offset_minutes, channel, planned_for, send_at) VALUES ($1, $2, 'reminder', 1440, 'sms', $3, $4) RETURNING id`,
-      [visit.id, patient.id, start.toJSDate(), start.minus({ days: 1 }).toJSDate()],
-    );
-    ids.push(reminder.id);
+    const { reminderId } = await factories(ctx.db).pendingReminder(start, start.minus({ days: 1 }));
+    ids.push(reminderId);
   }
   return ids;
 }

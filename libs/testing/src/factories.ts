@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
 import {
   CarePlanEntity,
@@ -82,6 +83,46 @@ export function factories(db: DataSource) {
       return db
         .getRepository(CarePlanEntity)
         .save({ startsOn: '2026-01-01', ...defaults, ...overrides });
+    },
+
+    /**
+     * A 50-minute therapy visit at `startsAt` (a new patient with SMS consent, a new
+     * therapist) and one pending SMS reminder for it sent at `sendAt`, inserted without
+     * a job in Redis.
+     */
+    async pendingReminder(
+      startsAt: DateTime,
+      sendAt: DateTime,
+    ): Promise<{ reminderId: string; appointmentId: string }> {
+      const location = await this.location({ timezone: 'UTC' });
+      const provider = await this.provider(
+        { locationId: location.id, roles: ['therapist'] },
+        false,
+      );
+      const patient = await this.patient({ consentSms: true });
+      const [visit] = await db.query<{ id: string }[]>(
+        `INSERT INTO appointments (patient_id, provider_id, location_id, visit_type, starts_at, ends_at)
+         VALUES ($1, $2, $3, 'THERAPY', $4, $5) RETURNING id`,
+        [
+          patient.id,
+          provider.id,
+          location.id,
+          startsAt.toJSDate(),
+          startsAt.plus({ minutes: 50 }).toJSDate(),
+        ],
+      );
+      const [reminder] = await db.query<{ id: string }[]>(
+        `INSERT INTO reminders (appointment_id, patient_id, kind, offset_minutes, channel, planned_for, send_at)
+         VALUES ($1, $2, 'reminder', $3, 'sms', $4, $5) RETURNING id`,
+        [
+          visit.id,
+          patient.id,
+          Math.round(startsAt.diff(sendAt, 'minutes').minutes),
+          startsAt.toJSDate(),
+          sendAt.toJSDate(),
+        ],
+      );
+      return { reminderId: reminder.id, appointmentId: visit.id };
     },
   };
 }
