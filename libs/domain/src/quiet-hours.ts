@@ -52,11 +52,12 @@ export function planSendTime(ideal: DateTime, zone: string, quiet: QuietHours): 
   // falls inside the stretch (a quiet start in a spring-forward gap, or read twice in a
   // fall-back), the search goes on from the minute before the change. Two changes are
   // never a day apart, so this ends after a step or two.
-  for (let to = ideal.toMillis(); ;) {
+  const idealMs = ideal.toMillis();
+  for (let to = idealMs; ;) {
     const offset = offsetMs(iana, to);
     const began = stretchStart(to + offset, quiet);
     if (began === undefined) {
-      return to === ideal.toMillis() ? ideal : DateTime.fromMillis(to, { zone: iana });
+      return to === idealMs ? ideal : DateTime.fromMillis(to, { zone: iana });
     }
     const before = began - offset - MS_PER_MINUTE;
     if (offsetMs(iana, before) === offset) return DateTime.fromMillis(before, { zone: iana });

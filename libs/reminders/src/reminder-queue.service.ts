@@ -88,13 +88,9 @@ export class ReminderQueue implements BeforeApplicationShutdown {
 
   /** Of these pending reminders, those with no job in Redis (lost, or never handed over). */
   async withoutJob(reminders: PendingReminder[]): Promise<PendingReminder[]> {
-    const missing = new Set(
-      await this.producer.missing(
-        'send-reminder',
-        reminders.map((r) => jobIds.sendReminder(r.id)),
-      ),
-    );
-    return reminders.filter((r) => missing.has(jobIds.sendReminder(r.id)));
+    const ids = reminders.map((r) => jobIds.sendReminder(r.id));
+    const missing = new Set(await this.producer.missing('send-reminder', ids));
+    return reminders.filter((_, i) => missing.has(ids[i]));
   }
 
   /** Best effort: a stale job finds its row cancelled and does nothing anyway. */

@@ -42,6 +42,7 @@ import {
 } from './insert-appointment';
 import {
   bookingConflicts,
+  isSlotTaken,
   slotTaken,
   type ConflictAnswer,
   type ConflictQuestion,
@@ -64,12 +65,7 @@ export class AppointmentsService {
   private readonly contexts: BookingContextLoader;
   private readonly writer: BookingWriter;
   private readonly conflicts: StatementBatcher<ConflictQuestion, ConflictAnswer>;
-  private readonly claims = new SlotClaims(
-    (error) =>
-      error instanceof DomainError &&
-      error.code === 'SLOT_TAKEN' &&
-      error.extras.conflict === 'provider',
-  );
+  private readonly claims = new SlotClaims((error) => isSlotTaken(error, 'provider'));
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,

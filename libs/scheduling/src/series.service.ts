@@ -23,7 +23,7 @@ import {
   type AppointmentRow,
   type AppointmentView,
 } from './appointment.view';
-import { conflictOf } from './slot-conflict';
+import { conflictOf, isSlotTaken } from './slot-conflict';
 import { ReminderPlanner, ReminderQueue, type PendingReminder } from '@app/reminders';
 import { BookingRulesService } from './booking-rules.service';
 import { insertAppointment } from './insert-appointment';
@@ -178,7 +178,7 @@ export class SeriesService {
           }
         } catch (error) {
           // Broken booking rules skip the occurrence; anything else (unknown patient…) fails the request.
-          if (error instanceof DomainError && error.code === 'SLOT_TAKEN') {
+          if (isSlotTaken(error)) {
             skipped.push({
               startsAt: start.toISO(),
               ...where,

@@ -77,6 +77,18 @@ export async function bookingConflicts(
   });
 }
 
+/** Whether `error` is slotTaken()'s, for the given side when one is named. */
+export function isSlotTaken(
+  error: unknown,
+  conflict?: 'provider' | 'patient',
+): error is DomainError {
+  return (
+    error instanceof DomainError &&
+    error.code === 'SLOT_TAKEN' &&
+    (conflict === undefined || error.extras.conflict === conflict)
+  );
+}
+
 export function slotTaken(conflict: 'provider' | 'patient'): DomainError {
   return new DomainError(
     'SLOT_TAKEN',
